@@ -1,0 +1,1 @@
+//! Order webhooks: one signature verifier per scheme and the payload parsers. Pure code.
