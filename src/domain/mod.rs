@@ -1,3 +1,8 @@
 //! Pure domain logic: no `worker` types, no I/O. Everything here has native unit tests.
 
+pub mod attribution;
+pub mod commission;
+pub mod destination;
+pub mod ids;
 pub mod money;
+pub mod visitor;

@@ -24,6 +24,15 @@ const CURRENCIES: &[(&str, u32)] = &[
 pub struct Currency([u8; 3]);
 
 impl Currency {
+    /// ISO 4217's "no currency". Never accepted from input; only shown if storage ever held
+    /// a code we no longer know, rather than panicking.
+    pub const XXX: Currency = Currency(*b"XXX");
+
+    /// A stored code (validated when written), read back.
+    pub fn from_stored(s: &str) -> Currency {
+        Currency::parse(s).unwrap_or(Currency::XXX)
+    }
+
     /// Parses a code such as `"USD"`. Case-sensitive: ISO codes are uppercase.
     pub fn parse(s: &str) -> Option<Currency> {
         CURRENCIES

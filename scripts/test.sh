@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# `npm test`: set up, run the native unit tests, build the wasm worker, start it under
+# `wrangler dev` on a free port with fresh local state, run the end-to-end tests over HTTP
+# against it, and stop it. Any failure (a missing server included) exits non-zero.
+set -euo pipefail
+here="$(dirname "${BASH_SOURCE[0]}")"
+bash "$here/setup.sh"
+source "$here/env.sh"
+cd "$ROOT"
+
+log "unit tests (native)"
+cargo test --quiet --lib
+
+bash "$here/build.sh"
+
+state="$(mktemp -d "${TMPDIR:-/tmp}/affiliate-edge-test.XXXXXX")"
+port="$("$(node_bin)" -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+# A token made for this run: the tests get it, nothing else knows it.
+token="test-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+server_log="$state/wrangler.log"
+pid=""
+cleanup() {
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  rm -rf "$state"
+}
+trap cleanup EXIT
+
+log "applying schema.sql to a fresh local D1 ($state)"
+wrangler d1 execute DB --local --persist-to "$state" --file schema.sql >/dev/null
+
+log "starting wrangler dev on 127.0.0.1:$port"
+"$(node_bin)" node_modules/wrangler/bin/wrangler.js dev --local --test-scheduled \
+  --ip 127.0.0.1 --port "$port" --persist-to "$state" --show-interactive-dev-session=false \
+  --var "ADMIN_TOKEN:$token" --var "VISITOR_SALT:test-salt" --log-level "${AE_WRANGLER_LOG:-warn}" \
+  >"$server_log" 2>&1 &
+pid=$!
+
+ready=""
+for _ in $(seq 1 120); do
+  if ! kill -0 "$pid" 2>/dev/null; then break; fi
+  if curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; then ready=1; break; fi
+  sleep 0.5
+done
+if [ -z "$ready" ]; then
+  log "the worker did not come up; wrangler said:"
+  tail -n 50 "$server_log" >&2
+  exit 1
+fi
+
+log "end-to-end tests against http://127.0.0.1:$port"
+status=0
+AE_BASE_URL="http://127.0.0.1:$port" AE_ADMIN_TOKEN="$token" \
+  cargo test --quiet --test e2e -- "$@" || status=$?
+if [ "$status" != 0 ]; then
+  log "end-to-end tests failed; the last of wrangler's log:"
+  tail -n 40 "$server_log" >&2
+fi
+exit "$status"

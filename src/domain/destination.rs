@@ -1,0 +1,602 @@
+//! Where a link may send people. Security-critical: a short link on our domain must never
+//! become an open redirect. A product URL is checked once, when the brand saves it (https,
+//! no credentials, default port, a host on one of the brand's domains), and stored in the
+//! `url` crate's normalized form; the redirect only appends the click id to that stored URL.
+
+use std::fmt;
+use url::{Host, Position, Url};
+
+/// Longest product URL we store: far above real product pages, well below header limits.
+pub const MAX_URL_LEN: usize = 2048;
+const MAX_DOMAIN_LEN: usize = 253;
+const MAX_LABEL_LEN: usize = 63;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DomainError {
+    /// Empty, or longer than 253 characters.
+    Length,
+    /// Not a bare hostname: a scheme, port, path or character outside `[a-z0-9.-]`.
+    Charset,
+    /// No dot: a single label (`localhost`, `com`) is not a shop's domain.
+    NoDot,
+    /// An empty label (leading, trailing or double dot), one over 63 characters, or one
+    /// starting or ending with `-`.
+    Label,
+    /// An IP address rather than a name.
+    IpAddress,
+}
+
+impl fmt::Display for DomainError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DomainError::Length => "domain must be 1 to 253 characters long",
+            DomainError::Charset => {
+                "domain must be a bare hostname such as `shop.example` (letters, digits, `-` and `.`; no scheme, port or path)"
+            }
+            DomainError::NoDot => "domain must contain at least one dot, such as `shop.example`",
+            DomainError::Label => {
+                "each part of a domain must be 1 to 63 characters and must not start or end with `-`"
+            }
+            DomainError::IpAddress => "domain must be a name, not an IP address",
+        })
+    }
+}
+
+impl std::error::Error for DomainError {}
+
+/// A brand's own hostname, lowercase ASCII (IDNs in their `xn--` form). Its subdomains are
+/// allowed too.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Domain(String);
+
+impl Domain {
+    /// Accepts any letter case and stores lowercase: hostnames are case-insensitive.
+    pub fn parse(s: &str) -> Result<Domain, DomainError> {
+        if s.is_empty() || s.len() > MAX_DOMAIN_LEN {
+            return Err(DomainError::Length);
+        }
+        let lower = s.to_ascii_lowercase();
+        if !lower
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        {
+            return Err(DomainError::Charset);
+        }
+        if !lower.contains('.') {
+            return Err(DomainError::NoDot);
+        }
+        for label in lower.split('.') {
+            if label.is_empty()
+                || label.len() > MAX_LABEL_LEN
+                || label.starts_with('-')
+                || label.ends_with('-')
+            {
+                return Err(DomainError::Label);
+            }
+        }
+        // An all-numeric last label is never a real TLD; the whole name is an IPv4 address
+        // (or something browsers would read as one, like `1.2.3` or `0x7f.1` forms).
+        if lower
+            .rsplit('.')
+            .next()
+            .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(DomainError::IpAddress);
+        }
+        Ok(Domain(lower))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+
+    /// Whether `host` (any case) is this domain or a subdomain of it, on a label boundary:
+    /// `www.shop.example` is under `shop.example`, `evilshop.example` is not.
+    pub fn covers(&self, host: &str) -> bool {
+        // Byte comparison: no slicing inside a multi-byte character, whatever `host` holds.
+        let (h, d) = (host.as_bytes(), self.0.as_bytes());
+        if h.len() == d.len() {
+            return h.eq_ignore_ascii_case(d);
+        }
+        h.len() > d.len() + 1
+            && h[h.len() - d.len() - 1] == b'.'
+            && h[h.len() - d.len()..].eq_ignore_ascii_case(d)
+    }
+}
+
+impl fmt::Display for Domain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UrlError {
+    /// Longer than [`MAX_URL_LEN`].
+    TooLong,
+    /// Not an absolute URL (or contains control characters or whitespace).
+    Invalid,
+    /// Scheme other than `https`.
+    NotHttps,
+    /// Carries a username or password.
+    Credentials,
+    /// A port other than 443.
+    Port,
+    /// The host is an IP address.
+    IpHost,
+    /// The host is not one of the brand's domains or their subdomains.
+    HostNotAllowed,
+}
+
+impl fmt::Display for UrlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            UrlError::TooLong => "url must be at most 2048 characters",
+            UrlError::Invalid => "url is not a valid absolute URL",
+            UrlError::NotHttps => "url must use https",
+            UrlError::Credentials => "url must not contain a username or password",
+            UrlError::Port => "url must use the default https port",
+            UrlError::IpHost => "url host must be a domain name, not an IP address",
+            UrlError::HostNotAllowed => {
+                "url host must be one of the brand's domains or a subdomain of one"
+            }
+        })
+    }
+}
+
+impl std::error::Error for UrlError {}
+
+/// A validated product URL in the `url` crate's normalized serialization (lowercase host,
+/// default port removed, unsafe characters percent-encoded): exactly what the redirect sends.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ProductUrl(String);
+
+impl ProductUrl {
+    pub fn parse(s: &str, domains: &[Domain]) -> Result<ProductUrl, UrlError> {
+        if s.len() > MAX_URL_LEN {
+            return Err(UrlError::TooLong);
+        }
+        // The URL parser silently strips or drops these; refusing them keeps what the
+        // brand typed and what we store the same thing.
+        if s.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(UrlError::Invalid);
+        }
+        let url = Url::parse(s).map_err(|_| UrlError::Invalid)?;
+        if url.scheme() != "https" {
+            return Err(UrlError::NotHttps);
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(UrlError::Credentials);
+        }
+        // `url` drops the scheme's default port, so any port left is a non-default one.
+        if url.port().is_some() {
+            return Err(UrlError::Port);
+        }
+        let host = match url.host() {
+            Some(Host::Domain(h)) => h,
+            Some(Host::Ipv4(_) | Host::Ipv6(_)) => return Err(UrlError::IpHost),
+            None => return Err(UrlError::Invalid),
+        };
+        if !domains.iter().any(|d| d.covers(host)) {
+            return Err(UrlError::HostNotAllowed);
+        }
+        let normalized: String = url.into();
+        if normalized.len() > MAX_URL_LEN {
+            return Err(UrlError::TooLong);
+        }
+        Ok(ProductUrl(normalized))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for ProductUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A brand's click parameter name: `[A-Za-z0-9_]{1,64}`, so it never needs encoding.
+pub fn valid_click_param(s: &str) -> bool {
+    (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// A click id as we mint them (`clk_…`): `[A-Za-z0-9_-]{1,128}`, never needs encoding.
+fn valid_click_id(s: &str) -> bool {
+    (1..=128).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Whether a raw query pair `seg` (`name=value` or `name`) is named `param`. The fast
+/// case compares bytes; a name with `%` or `+` is decoded first, since `aff%5Fclick` is
+/// `aff_click` to the store's backend.
+fn pair_is_named(seg: &str, param: &str) -> bool {
+    let name = seg.split_once('=').map_or(seg, |(n, _)| n);
+    if name == param {
+        return true;
+    }
+    if name.contains(['%', '+']) {
+        return url::form_urlencoded::parse(name.as_bytes())
+            .next()
+            .is_some_and(|(n, _)| n == param);
+    }
+    false
+}
+
+/// The `Location` for a click: the stored destination with `click_param=click_id` set,
+/// any earlier pairs of that name removed, every other pair kept byte for byte (no
+/// re-encoding: `a=b%20c` stays as the brand wrote it) and the fragment kept last.
+///
+/// `None` when the destination is not an https URL with a host and no credentials, or
+/// the param or id has an unexpected shape: defence in depth against a bad stored row.
+pub fn build_location(destination: &str, click_param: &str, click_id: &str) -> Option<String> {
+    if !valid_click_param(click_param) || !valid_click_id(click_id) {
+        return None;
+    }
+    let url = Url::parse(destination).ok()?;
+    if url.scheme() != "https"
+        || !matches!(url.host(), Some(Host::Domain(h)) if !h.is_empty())
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
+        return None;
+    }
+    let head = &url[..Position::AfterPath];
+    let fragment = &url[Position::AfterQuery..]; // "" or "#…"
+
+    let mut out =
+        String::with_capacity(url.as_str().len() + click_param.len() + click_id.len() + 2);
+    out.push_str(head);
+    out.push('?');
+    match url.query() {
+        // Fast path: the param is nowhere in the query, so keep it verbatim and append.
+        Some(q) if !q.is_empty() && !q.split('&').any(|seg| pair_is_named(seg, click_param)) => {
+            out.push_str(q);
+            if !q.ends_with('&') {
+                out.push('&');
+            }
+        }
+        Some(q) => {
+            for seg in q
+                .split('&')
+                .filter(|seg| !seg.is_empty() && !pair_is_named(seg, click_param))
+            {
+                out.push_str(seg);
+                out.push('&');
+            }
+        }
+        None => {}
+    }
+    out.push_str(click_param);
+    out.push('=');
+    out.push_str(click_id);
+    out.push_str(fragment);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shop() -> Vec<Domain> {
+        vec![Domain::parse("shop.example").unwrap()]
+    }
+
+    fn ok(s: &str) -> String {
+        ProductUrl::parse(s, &shop()).unwrap().into_string()
+    }
+
+    fn err(s: &str) -> UrlError {
+        ProductUrl::parse(s, &shop()).unwrap_err()
+    }
+
+    #[test]
+    fn domains_parse_lowercase() {
+        assert_eq!(
+            Domain::parse("shop.example").unwrap().as_str(),
+            "shop.example"
+        );
+        assert_eq!(
+            Domain::parse("Shop.Example").unwrap().as_str(),
+            "shop.example"
+        );
+        assert_eq!(
+            Domain::parse("my-shop.co.uk").unwrap().into_string(),
+            "my-shop.co.uk"
+        );
+        assert_eq!(
+            Domain::parse("xn--bcher-kva.example").unwrap().as_str(),
+            "xn--bcher-kva.example"
+        );
+        assert!(Domain::parse("3com.example").is_ok());
+    }
+
+    #[test]
+    fn domains_reject_what_is_not_a_bare_hostname() {
+        assert_eq!(Domain::parse(""), Err(DomainError::Length));
+        assert_eq!(
+            Domain::parse(&format!("{}.example", "a.".repeat(124))),
+            Err(DomainError::Length)
+        );
+        assert_eq!(
+            Domain::parse("https://shop.example"),
+            Err(DomainError::Charset)
+        );
+        assert_eq!(Domain::parse("shop.example:443"), Err(DomainError::Charset));
+        assert_eq!(Domain::parse("shop.example/x"), Err(DomainError::Charset));
+        assert_eq!(Domain::parse("shop_x.example"), Err(DomainError::Charset));
+        assert_eq!(Domain::parse("bücher.example"), Err(DomainError::Charset));
+        assert_eq!(Domain::parse("[::1]"), Err(DomainError::Charset));
+        assert_eq!(Domain::parse("localhost"), Err(DomainError::NoDot));
+        assert_eq!(Domain::parse(".shop.example"), Err(DomainError::Label));
+        assert_eq!(Domain::parse("shop.example."), Err(DomainError::Label));
+        assert_eq!(Domain::parse("shop..example"), Err(DomainError::Label));
+        assert_eq!(Domain::parse("-shop.example"), Err(DomainError::Label));
+        assert_eq!(Domain::parse("shop-.example"), Err(DomainError::Label));
+        assert_eq!(
+            Domain::parse(&format!("{}.example", "a".repeat(64))),
+            Err(DomainError::Label)
+        );
+        assert_eq!(Domain::parse("127.0.0.1"), Err(DomainError::IpAddress));
+        assert_eq!(Domain::parse("10.1"), Err(DomainError::IpAddress));
+        assert!(DomainError::Charset.to_string().contains("shop.example"));
+    }
+
+    #[test]
+    fn covers_respects_label_boundaries() {
+        let d = Domain::parse("shop.example").unwrap();
+        assert!(d.covers("shop.example"));
+        assert!(d.covers("SHOP.Example"));
+        assert!(d.covers("www.shop.example"));
+        assert!(d.covers("a.b.shop.example"));
+        assert!(!d.covers("evilshop.example"));
+        assert!(!d.covers("shop.example.evil.com"));
+        assert!(!d.covers(".shop.example"));
+        assert!(!d.covers("hop.example"));
+        assert!(!d.covers("ü.shop.exampl"));
+    }
+
+    #[test]
+    fn product_urls_accept_the_brands_hosts() {
+        assert_eq!(
+            ok("https://shop.example/p/1?color=red#top"),
+            "https://shop.example/p/1?color=red#top"
+        );
+        assert_eq!(ok("https://SHOP.example/x"), "https://shop.example/x");
+        assert_eq!(
+            ok("https://www.shop.example/x"),
+            "https://www.shop.example/x"
+        );
+        assert_eq!(ok("https://shop.example:443/x"), "https://shop.example/x");
+        assert_eq!(ok("https://shop.example"), "https://shop.example/");
+        // Encoded slashes stay in the path of the brand's own host.
+        assert_eq!(
+            ok("https://shop.example/%2F%2Fevil.com"),
+            "https://shop.example/%2F%2Fevil.com"
+        );
+        let two = vec![
+            Domain::parse("a.example").unwrap(),
+            Domain::parse("b.example").unwrap(),
+        ];
+        assert!(ProductUrl::parse("https://b.example/x", &two).is_ok());
+    }
+
+    #[test]
+    fn product_urls_refuse_open_redirect_tricks() {
+        assert_eq!(err("http://shop.example/x"), UrlError::NotHttps);
+        assert_eq!(err("javascript:alert(1)"), UrlError::NotHttps);
+        assert_eq!(err("data:text/html,hi"), UrlError::NotHttps);
+        assert_eq!(err("ftp://shop.example/x"), UrlError::NotHttps);
+        assert_eq!(err("https://shop.example@evil.com/"), UrlError::Credentials);
+        assert_eq!(err("https://user:pw@shop.example/"), UrlError::Credentials);
+        assert_eq!(
+            err("https://evil.com/?https://shop.example"),
+            UrlError::HostNotAllowed
+        );
+        assert_eq!(
+            err("https://evil.com/#https://shop.example"),
+            UrlError::HostNotAllowed
+        );
+        assert_eq!(
+            err("https://shop.example.evil.com/"),
+            UrlError::HostNotAllowed
+        );
+        assert_eq!(err("https://evilshop.example/"), UrlError::HostNotAllowed);
+        assert_eq!(err("https://shop.example./x"), UrlError::HostNotAllowed);
+        assert_eq!(err("//evil.com"), UrlError::Invalid);
+        assert_eq!(err("/relative"), UrlError::Invalid);
+        assert_eq!(err(""), UrlError::Invalid);
+        assert_eq!(err("https://shop.example:8443/x"), UrlError::Port);
+        assert_eq!(err("https://shop.example:80/x"), UrlError::Port);
+        assert_eq!(err("https://127.0.0.1/x"), UrlError::IpHost);
+        assert_eq!(err("https://[::1]/x"), UrlError::IpHost);
+        assert_eq!(err("https://0x7f.1/x"), UrlError::IpHost);
+        assert_eq!(err("https://2130706433/x"), UrlError::IpHost);
+        // The parser reads `\` as `/`: the host is evil.com, so it is refused.
+        assert_eq!(
+            err("https://evil.com\\@shop.example"),
+            UrlError::HostNotAllowed
+        );
+        assert_eq!(
+            err("https://evil.com\\.shop.example"),
+            UrlError::HostNotAllowed
+        );
+        // Percent-encoded slashes never make a scheme-relative URL.
+        assert!(ProductUrl::parse("https:%2F%2Fevil.com", &shop()).is_err());
+        assert!(ProductUrl::parse("%2F%2Fevil.com", &shop()).is_err());
+        // Whitespace and control characters that the parser would strip are refused.
+        assert_eq!(err(" https://shop.example/"), UrlError::Invalid);
+        assert_eq!(err("https://shop.example/\n"), UrlError::Invalid);
+        assert_eq!(err("https://sho\tp.example/"), UrlError::Invalid);
+        assert_eq!(err("https://evil.com\t/x"), UrlError::Invalid);
+        // A host that only decodes to the brand's domain is the brand's domain; one that
+        // decodes elsewhere is not.
+        assert_eq!(err("https://evil%2ecom/x"), UrlError::HostNotAllowed);
+    }
+
+    #[test]
+    fn product_url_length_is_capped() {
+        let long = format!("https://shop.example/{}", "a".repeat(MAX_URL_LEN));
+        assert_eq!(err(&long), UrlError::TooLong);
+        let fits = format!("https://shop.example/{}", "a".repeat(MAX_URL_LEN - 21));
+        assert_eq!(ok(&fits).len(), MAX_URL_LEN);
+        // Normalization can grow a URL (`é` → `%C3%A9`); the stored form is capped too.
+        let grows = format!("https://shop.example/{}", "é".repeat(700));
+        assert!(grows.len() <= MAX_URL_LEN);
+        assert_eq!(err(&grows), UrlError::TooLong);
+    }
+
+    #[test]
+    fn click_params() {
+        assert!(valid_click_param("aff_click"));
+        assert!(valid_click_param("a"));
+        assert!(valid_click_param(&"x".repeat(64)));
+        assert!(!valid_click_param(""));
+        assert!(!valid_click_param(&"x".repeat(65)));
+        assert!(!valid_click_param("aff-click"));
+        assert!(!valid_click_param("a=b"));
+        assert!(!valid_click_param("a&b"));
+    }
+
+    const CLK: &str = "clk_3kTMd9vQ2xLpA7bN0cYeZf";
+
+    fn loc(dest: &str) -> Option<String> {
+        build_location(dest, "aff_click", CLK)
+    }
+
+    #[test]
+    fn location_appends_the_click_id() {
+        assert_eq!(
+            loc("https://shop.example/p/1").unwrap(),
+            format!("https://shop.example/p/1?aff_click={CLK}")
+        );
+        assert_eq!(
+            loc("https://shop.example/").unwrap(),
+            format!("https://shop.example/?aff_click={CLK}")
+        );
+        assert_eq!(
+            loc("https://shop.example/p?").unwrap(),
+            format!("https://shop.example/p?aff_click={CLK}")
+        );
+    }
+
+    #[test]
+    fn location_keeps_existing_query_verbatim() {
+        assert_eq!(
+            loc("https://shop.example/p?color=red&size=m").unwrap(),
+            format!("https://shop.example/p?color=red&size=m&aff_click={CLK}")
+        );
+        // No re-encoding of what the brand wrote.
+        assert_eq!(
+            loc("https://shop.example/p?q=a%20b&flag&x=1+2").unwrap(),
+            format!("https://shop.example/p?q=a%20b&flag&x=1+2&aff_click={CLK}")
+        );
+        assert_eq!(
+            loc("https://shop.example/p?a=1&").unwrap(),
+            format!("https://shop.example/p?a=1&aff_click={CLK}")
+        );
+        // A similar name is a different parameter.
+        assert_eq!(
+            loc("https://shop.example/p?aff_click2=x&xaff_click=y").unwrap(),
+            format!("https://shop.example/p?aff_click2=x&xaff_click=y&aff_click={CLK}")
+        );
+    }
+
+    #[test]
+    fn location_replaces_an_existing_click_param() {
+        assert_eq!(
+            loc("https://shop.example/p?aff_click=old&color=red").unwrap(),
+            format!("https://shop.example/p?color=red&aff_click={CLK}")
+        );
+        assert_eq!(
+            loc("https://shop.example/p?aff_click=a&x=1&aff_click=b&aff_click").unwrap(),
+            format!("https://shop.example/p?x=1&aff_click={CLK}")
+        );
+        assert_eq!(
+            loc("https://shop.example/p?aff%5Fclick=old&y=2").unwrap(),
+            format!("https://shop.example/p?y=2&aff_click={CLK}")
+        );
+        assert_eq!(
+            loc("https://shop.example/p?aff_click=old").unwrap(),
+            format!("https://shop.example/p?aff_click={CLK}")
+        );
+    }
+
+    #[test]
+    fn location_keeps_the_fragment_last() {
+        assert_eq!(
+            loc("https://shop.example/p?color=red#reviews").unwrap(),
+            format!("https://shop.example/p?color=red&aff_click={CLK}#reviews")
+        );
+        assert_eq!(
+            loc("https://shop.example/p#a?b=c").unwrap(),
+            format!("https://shop.example/p?aff_click={CLK}#a?b=c")
+        );
+        assert_eq!(
+            loc("https://shop.example/p?aff_click=1#x").unwrap(),
+            format!("https://shop.example/p?aff_click={CLK}#x")
+        );
+    }
+
+    #[test]
+    fn location_uses_the_brands_param_name() {
+        assert_eq!(
+            build_location("https://shop.example/p?ref=1", "ref", CLK).unwrap(),
+            format!("https://shop.example/p?ref={CLK}")
+        );
+    }
+
+    #[test]
+    fn location_refuses_bad_destinations_and_inputs() {
+        assert_eq!(loc("http://shop.example/p"), None);
+        assert_eq!(loc("javascript:alert(1)//"), None);
+        assert_eq!(loc("https://user@shop.example/"), None);
+        assert_eq!(loc("not a url"), None);
+        assert_eq!(loc("//evil.com"), None);
+        assert_eq!(loc("https://127.0.0.1/"), None);
+        assert_eq!(build_location("https://shop.example/", "a&b", CLK), None);
+        assert_eq!(build_location("https://shop.example/", "", CLK), None);
+        assert_eq!(
+            build_location("https://shop.example/", "aff_click", "x&evil=1"),
+            None
+        );
+        assert_eq!(
+            build_location("https://shop.example/", "aff_click", ""),
+            None
+        );
+    }
+
+    #[test]
+    fn location_of_a_stored_product_url_stays_on_its_host() {
+        for raw in [
+            "https://SHOP.example:443/p?x=%2F%2Fevil.com#frag",
+            "https://www.shop.example/a/../b?c=d",
+            "https://shop.example/é?q=ü",
+        ] {
+            let stored = ok(raw);
+            let location = loc(&stored).unwrap();
+            let parsed = Url::parse(&location).unwrap();
+            assert!(shop()[0].covers(parsed.host_str().unwrap()), "{location}");
+            assert_eq!(parsed.scheme(), "https");
+            assert_eq!(
+                parsed
+                    .query_pairs()
+                    .filter(|(k, _)| k == "aff_click")
+                    .map(|(_, v)| v.into_owned())
+                    .collect::<Vec<_>>(),
+                vec![CLK.to_string()]
+            );
+        }
+    }
+}

@@ -1,0 +1,436 @@
+//! Who is clicking: bots and link-preview fetchers (redirected, but never counted or
+//! attributed), the device class, a privacy-preserving visitor hash for unique counts, and
+//! the referrer host.
+
+use sha2::{Digest, Sha256};
+use url::Url;
+
+/// A repeat click from the same visitor within this window is not a unique click.
+pub const UNIQUE_WINDOW_MS: i64 = 3_600_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VisitorClass {
+    Human,
+    Bot,
+}
+
+/// `(lowercase substring, class)`, matched case-insensitively, first match wins. Classes:
+/// `crawler` (search/AI indexers), `preview` (chat and social apps unfurling a link),
+/// `preloader` (in-app browsers fetching ahead of a tap), `http-client` (scripts and
+/// libraries), `headless` (automated browsers and auditors).
+///
+/// No bare `bot` marker: it would flag phones such as CUBOT. The generic tail (`bot/`,
+/// `spider`, `crawler`, `+http`) catches well-behaved crawlers not named here. Yandex's own
+/// apps say `YandexSearch/` as humans, so Yandex robots are matched by `yandexbot` and the
+/// `yandex.com/bots` URL every Yandex robot sends, not by the bare word.
+pub const BOT_MARKERS: &[(&str, &str)] = &[
+    // Search and AI crawlers.
+    ("googlebot", "crawler"),
+    ("adsbot-google", "crawler"),
+    ("mediapartners-google", "crawler"),
+    ("storebot-google", "crawler"),
+    ("google-inspectiontool", "crawler"),
+    ("googleother", "crawler"),
+    ("feedfetcher-google", "crawler"),
+    ("bingbot", "crawler"),
+    ("msnbot", "crawler"),
+    ("yandexbot", "crawler"),
+    ("yandex.com/bots", "crawler"),
+    ("baiduspider", "crawler"),
+    ("duckduckbot", "crawler"),
+    ("applebot", "crawler"),
+    ("ahrefsbot", "crawler"),
+    ("semrushbot", "crawler"),
+    ("mj12bot", "crawler"),
+    ("dotbot", "crawler"),
+    ("petalbot", "crawler"),
+    ("bytespider", "crawler"),
+    ("gptbot", "crawler"),
+    ("chatgpt-user", "crawler"),
+    ("oai-searchbot", "crawler"),
+    ("claudebot", "crawler"),
+    ("perplexitybot", "crawler"),
+    ("ccbot", "crawler"),
+    ("amazonbot", "crawler"),
+    ("ia_archiver", "crawler"),
+    // Link previews (unfurlers).
+    ("facebookexternalhit", "preview"),
+    ("facebookcatalog", "preview"),
+    ("meta-externalagent", "preview"),
+    ("facebot", "preview"),
+    ("twitterbot", "preview"),
+    ("slackbot", "preview"),
+    ("slack-imgproxy", "preview"),
+    ("discordbot", "preview"),
+    ("whatsapp", "preview"),
+    ("telegrambot", "preview"),
+    ("linkedinbot", "preview"),
+    ("pinterestbot", "preview"),
+    ("redditbot", "preview"),
+    ("skypeuripreview", "preview"),
+    ("bingpreview", "preview"),
+    ("embedly", "preview"),
+    ("iframely", "preview"),
+    ("vkshare", "preview"),
+    ("snap url preview", "preview"),
+    ("cardyb", "preview"),
+    ("mastodon/", "preview"),
+    ("google-pagerenderer", "preview"),
+    // In-app browsers that prefetch a landing page before (or without) a tap.
+    ("thirdlandingpagefeinfra", "preloader"),
+    // Scripts and HTTP libraries.
+    ("curl/", "http-client"),
+    ("wget/", "http-client"),
+    ("python-requests", "http-client"),
+    ("python-urllib", "http-client"),
+    ("python-httpx", "http-client"),
+    ("aiohttp", "http-client"),
+    ("go-http-client", "http-client"),
+    ("okhttp", "http-client"),
+    ("java/", "http-client"),
+    ("apache-httpclient", "http-client"),
+    ("libwww-perl", "http-client"),
+    ("axios/", "http-client"),
+    ("node-fetch", "http-client"),
+    ("undici", "http-client"),
+    ("http.rb/", "http-client"),
+    ("guzzlehttp", "http-client"),
+    ("scrapy", "http-client"),
+    ("postmanruntime", "http-client"),
+    // Automated browsers and auditors.
+    ("headlesschrome", "headless"),
+    ("phantomjs", "headless"),
+    ("lighthouse", "headless"),
+    ("pagespeed", "headless"),
+    ("selenium", "headless"),
+    ("puppeteer", "headless"),
+    // Generic tails for crawlers not named above.
+    ("bot/", "crawler"),
+    ("spider", "crawler"),
+    ("crawler", "crawler"),
+    ("+http", "crawler"),
+];
+
+fn blank(ua: Option<&str>) -> Option<&str> {
+    ua.map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Why a user agent is not a person, if it is not: a [`BOT_MARKERS`] class, or
+/// `http-client` for a missing or blank user agent (every browser sends one).
+pub fn bot_class(user_agent: Option<&str>) -> Option<&'static str> {
+    let Some(ua) = blank(user_agent) else {
+        return Some("http-client");
+    };
+    let lower = ua.to_ascii_lowercase();
+    BOT_MARKERS
+        .iter()
+        .find(|(marker, _)| lower.contains(marker))
+        .map(|&(_, class)| class)
+}
+
+/// Human or bot. Bots are still redirected; their clicks are flagged and never attributed.
+pub fn classify(user_agent: Option<&str>) -> VisitorClass {
+    match bot_class(user_agent) {
+        Some(_) => VisitorClass::Bot,
+        None => VisitorClass::Human,
+    }
+}
+
+/// Coarse device class for stats: `mobile`, `tablet`, `desktop`, `bot`, or `unknown` when
+/// the user agent is missing or says nothing recognisable. Bots are checked first, since
+/// smartphone crawlers imitate mobile browsers.
+pub fn device_class(user_agent: Option<&str>) -> &'static str {
+    let Some(ua) = blank(user_agent) else {
+        return "unknown";
+    };
+    if bot_class(Some(ua)).is_some() {
+        return "bot";
+    }
+    let l = ua.to_ascii_lowercase();
+    let has = |s: &str| l.contains(s);
+    if has("ipad")
+        || has("tablet")
+        || has("kindle")
+        || has("silk/")
+        || has("playbook")
+        || (has("android") && !has("mobile"))
+    {
+        "tablet"
+    } else if has("mobi")
+        || has("iphone")
+        || has("ipod")
+        || has("android")
+        || has("windows phone")
+        || has("blackberry")
+        || has("opera mini")
+    {
+        "mobile"
+    } else if has("windows nt") || has("macintosh") || has("x11") || has("cros") || has("linux") {
+        "desktop"
+    } else {
+        "unknown"
+    }
+}
+
+/// Hex SHA-256 identifying a visitor for unique counts without storing who they are: the
+/// raw IP never leaves this function. Each field is length-prefixed, so `("a", "bc")` and
+/// `("ab", "c")` cannot collide. The salt (a secret, rotatable) keeps hashes of the small
+/// IPv4 space from being reversed by brute force.
+pub fn visitor_hash(salt: &str, ip: &str, user_agent: &str) -> String {
+    let mut h = Sha256::new();
+    for field in [salt, ip, user_agent] {
+        h.update((field.len() as u64).to_be_bytes());
+        h.update(field.as_bytes());
+    }
+    super::ids::hex(&h.finalize())
+}
+
+/// The referring site's host, lowercase (`https://WWW.Instagram.com/p/x` → `www.instagram.com`),
+/// and nothing else: paths and queries of referrers may carry personal data.
+pub fn referrer_host(referer: Option<&str>) -> Option<String> {
+    let url = Url::parse(referer?.trim()).ok()?;
+    let host = url.host_str()?;
+    if host.is_empty() {
+        return None;
+    }
+    Some(host.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const IPHONE_SAFARI: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1";
+    const ANDROID_CHROME: &str = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36";
+    const INSTAGRAM: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Instagram 300.0.0.16.111 (iPhone14,5; iOS 17_1; en_US; en; scale=3.00; 1170x2532; 514327624)";
+    const INSTAGRAM_ANDROID: &str = "Mozilla/5.0 (Linux; Android 13; SM-S918B Build/TP1A.220624.014; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/119.0.6045.163 Mobile Safari/537.36 Instagram 300.0.0.29.110 Android (33/13; 450dpi; 1080x2340; samsung; SM-S918B; dm3q; qcom; en_US; 517981163)";
+    const TIKTOK_INAPP: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 musical_ly_32.5.0 JsSdk/2.0 NetType/WIFI Channel/App Store ByteLocale/en Region/US ByteFullLocale/en isDarkMode/0 WKWebView/1 BytedanceWebview/d8a21c6";
+    const TIKTOK_PRELOADER: &str = "Mozilla/5.0 (Linux; Android 12; SM-G991B Build/SP1A.210812.016; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/104.0.5112.97 Mobile Safari/537.36 musical_ly_2023205030 JsSdk/1.0 NetType/WIFI Channel/googleplay AppName/musical_ly app_version/32.5.3 ByteLocale/en ByteFullLocale/en Region/US BytedanceWebview/d8a21c6 ThirdLandingPageFeInfra";
+    const FACEBOOK_INAPP: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/440.0.0.33.116;FBBV/541347224;FBDV/iPhone14,5;FBMD/iPhone;FBSN/iOS;FBSV/17.1;FBSS/3;FBID/phone;FBLC/en_US;FBOP/5]";
+    const CUBOT_PHONE: &str = "Mozilla/5.0 (Linux; Android 11; CUBOT_X30) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36";
+    const YANDEX_APP: &str = "Mozilla/5.0 (Linux; Android 10; M2006C3MNG) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/112.0.0.0 YaBrowser/23.5.1.106 YandexSearch/23.51 YaApp_Android/23.51 Mobile Safari/537.36";
+    const DESKTOP_CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
+    const DESKTOP_FIREFOX_MAC: &str =
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.1; rv:120.0) Gecko/20100101 Firefox/120.0";
+    const LINUX_FIREFOX: &str =
+        "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0";
+    const IPAD: &str = "Mozilla/5.0 (iPad; CPU OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1";
+    const ANDROID_TABLET: &str = "Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
+
+    fn assert_class(class: &str, uas: &[&str]) {
+        for ua in uas {
+            assert_eq!(bot_class(Some(ua)), Some(class), "{ua}");
+            assert_eq!(classify(Some(ua)), VisitorClass::Bot, "{ua}");
+            assert_eq!(device_class(Some(ua)), "bot", "{ua}");
+        }
+    }
+
+    #[test]
+    fn markers_are_lowercase_with_known_classes() {
+        for (marker, class) in BOT_MARKERS {
+            assert_eq!(*marker, marker.to_ascii_lowercase(), "{marker}");
+            assert!(!marker.is_empty());
+            assert!(
+                ["crawler", "preview", "preloader", "http-client", "headless"].contains(class),
+                "{class}"
+            );
+        }
+        assert!(!BOT_MARKERS.iter().any(|(m, _)| *m == "bot"));
+    }
+
+    #[test]
+    fn crawlers() {
+        assert_class("crawler", &[
+            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+            "Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.71 Mobile Safari/537.36 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+            "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+            "Mozilla/5.0 (compatible; YandexBot/3.0; +http://yandex.com/bots)",
+            "Mozilla/5.0 (compatible; YandexImages/3.0; +http://yandex.com/bots)",
+            "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)",
+            "DuckDuckBot/1.1; (+http://duckduckgo.com/duckduckbot.html)",
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/13.1.1 Safari/605.1.15 (Applebot/0.1; +http://www.apple.com/go/applebot)",
+            "Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)",
+            "Mozilla/5.0 (compatible; SemrushBot/7~bl; +http://www.semrush.com/bot.html)",
+            "Mozilla/5.0 (Linux; Android 5.0) AppleWebKit/537.36 (KHTML, like Gecko) Mobile Safari/537.36 (compatible; Bytespider; spider-feedback@bytedance.com)",
+            "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)",
+            "SomeNewCrawler/1.0",
+            "ExampleBot/2.0",
+            "Mozilla/5.0 (compatible; SomeIndexer/1.0; +https://indexer.example/about)",
+        ]);
+    }
+
+    #[test]
+    fn link_previews() {
+        assert_class("preview", &[
+            "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
+            "facebookcatalog/1.0",
+            "meta-externalagent/1.1 (+https://developers.facebook.com/docs/sharing/webmasters/crawler)",
+            "Twitterbot/1.0",
+            "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+            "Slack-ImgProxy (+https://api.slack.com/robots)",
+            "Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)",
+            "WhatsApp/2.23.20.0 A",
+            "TelegramBot (like TwitterBot)",
+            "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)",
+            "Mozilla/5.0 (compatible; Pinterestbot/1.0; +http://www.pinterest.com/bot.html)",
+            "Mozilla/5.0 (compatible; redditbot/1.0; +http://www.reddit.com/feedback)",
+            "Mozilla/5.0 (Windows NT 6.1; WOW64) SkypeUriPreview Preview/0.5 skype-url-preview@microsoft.com",
+            "Mozilla/5.0 (compatible; Embedly/0.2; +http://support.embed.ly/)",
+            "Iframely/1.3.1 (+https://iframely.com/docs/about) Atlassian",
+            // iMessage's preview fetcher.
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_1) AppleWebKit/601.2.4 (KHTML, like Gecko) Version/9.0.1 Safari/601.2.4 facebookexternalhit/1.1 Facebot Twitterbot/1.0",
+        ]);
+    }
+
+    #[test]
+    fn tiktok_preloader_is_a_bot() {
+        assert_class("preloader", &[TIKTOK_PRELOADER]);
+    }
+
+    #[test]
+    fn http_clients() {
+        assert_class(
+            "http-client",
+            &[
+                "curl/8.4.0",
+                "Wget/1.21.4",
+                "python-requests/2.31.0",
+                "Python-urllib/3.11",
+                "Go-http-client/2.0",
+                "okhttp/4.12.0",
+                "Java/17.0.2",
+                "libwww-perl/6.72",
+                "axios/1.6.2",
+                "node-fetch/1.0 (+https://github.com/bitinn/node-fetch)",
+            ],
+        );
+    }
+
+    #[test]
+    fn headless_browsers() {
+        assert_class("headless", &[
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.0.0 Safari/537.36",
+            "Mozilla/5.0 (Unknown; Linux x86_64) AppleWebKit/538.1 (KHTML, like Gecko) PhantomJS/2.1.1 Safari/538.1",
+            "Mozilla/5.0 (Linux; Android 11; moto g power (2022)) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/119.0.0.0 Mobile Safari/537.36 Chrome-Lighthouse",
+        ]);
+    }
+
+    #[test]
+    fn missing_or_blank_user_agent_is_a_bot() {
+        for ua in [None, Some(""), Some("   ")] {
+            assert_eq!(classify(ua), VisitorClass::Bot);
+            assert_eq!(bot_class(ua), Some("http-client"));
+            assert_eq!(device_class(ua), "unknown");
+        }
+    }
+
+    #[test]
+    fn matching_ignores_case() {
+        assert_eq!(classify(Some("GOOGLEBOT/2.1")), VisitorClass::Bot);
+        assert_eq!(classify(Some("CuRl/7.0")), VisitorClass::Bot);
+    }
+
+    #[test]
+    fn real_browsers_are_human() {
+        for ua in [
+            IPHONE_SAFARI,
+            ANDROID_CHROME,
+            INSTAGRAM,
+            INSTAGRAM_ANDROID,
+            TIKTOK_INAPP,
+            FACEBOOK_INAPP,
+            CUBOT_PHONE,
+            YANDEX_APP,
+            DESKTOP_CHROME,
+            DESKTOP_FIREFOX_MAC,
+            LINUX_FIREFOX,
+            IPAD,
+            ANDROID_TABLET,
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Pinterest for iOS/12.1",
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0",
+        ] {
+            assert_eq!(classify(Some(ua)), VisitorClass::Human, "{ua}");
+            assert_eq!(bot_class(Some(ua)), None, "{ua}");
+        }
+    }
+
+    #[test]
+    fn device_classes() {
+        for ua in [
+            IPHONE_SAFARI,
+            ANDROID_CHROME,
+            INSTAGRAM,
+            INSTAGRAM_ANDROID,
+            TIKTOK_INAPP,
+            CUBOT_PHONE,
+        ] {
+            assert_eq!(device_class(Some(ua)), "mobile", "{ua}");
+        }
+        for ua in [IPAD, ANDROID_TABLET] {
+            assert_eq!(device_class(Some(ua)), "tablet", "{ua}");
+        }
+        for ua in [DESKTOP_CHROME, DESKTOP_FIREFOX_MAC, LINUX_FIREFOX] {
+            assert_eq!(device_class(Some(ua)), "desktop", "{ua}");
+        }
+        assert_eq!(
+            device_class(Some(
+                "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+            )),
+            "bot"
+        );
+        assert_eq!(device_class(Some("SomeThing")), "unknown");
+    }
+
+    #[test]
+    fn visitor_hash_is_stable_salted_and_unambiguous() {
+        let h = visitor_hash("salt", "203.0.113.7", IPHONE_SAFARI);
+        assert_eq!(h.len(), 64);
+        assert!(h
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        assert_eq!(h, visitor_hash("salt", "203.0.113.7", IPHONE_SAFARI));
+        assert!(!h.contains("203.0.113.7"));
+        assert_ne!(h, visitor_hash("salt2", "203.0.113.7", IPHONE_SAFARI));
+        assert_ne!(h, visitor_hash("salt", "203.0.113.8", IPHONE_SAFARI));
+        assert_ne!(h, visitor_hash("salt", "203.0.113.7", ANDROID_CHROME));
+        // Shifting bytes between fields changes the hash (length prefixes).
+        assert_ne!(visitor_hash("a", "bc", "d"), visitor_hash("ab", "c", "d"));
+        assert_ne!(
+            visitor_hash("", "1.2.3.4", "x"),
+            visitor_hash("1.2.3.4", "", "x")
+        );
+        // Known value: sha256 of three (u64 BE length, bytes) frames.
+        let mut raw = Vec::new();
+        for f in ["s", "1.2.3.4", "ua"] {
+            raw.extend_from_slice(&(f.len() as u64).to_be_bytes());
+            raw.extend_from_slice(f.as_bytes());
+        }
+        assert_eq!(
+            visitor_hash("s", "1.2.3.4", "ua"),
+            crate::domain::ids::hex(&Sha256::digest(&raw))
+        );
+    }
+
+    #[test]
+    fn referrer_hosts() {
+        assert_eq!(
+            referrer_host(Some("https://WWW.Instagram.com/p/abc?x=1")),
+            Some("www.instagram.com".into())
+        );
+        assert_eq!(referrer_host(Some("https://t.co/")), Some("t.co".into()));
+        assert_eq!(
+            referrer_host(Some("http://l.facebook.com:8080/l.php?u=x")),
+            Some("l.facebook.com".into())
+        );
+        assert_eq!(
+            referrer_host(Some("android-app://com.Google.android.gm/")),
+            Some("com.google.android.gm".into())
+        );
+        assert_eq!(referrer_host(None), None);
+        assert_eq!(referrer_host(Some("")), None);
+        assert_eq!(referrer_host(Some("not a url")), None);
+        assert_eq!(referrer_host(Some("/relative/path")), None);
+        assert_eq!(referrer_host(Some("about:blank")), None);
+        assert_eq!(referrer_host(Some("file:///etc/passwd")), None);
+    }
+}

@@ -1,0 +1,73 @@
+//! Roles and keys. `Authorization: Bearer <key>` (scheme word case-insensitive) names one of
+//! three roles: admin (the `ADMIN_TOKEN` secret), a brand or a creator (keys stored only as
+//! SHA-256 hashes; their prefix says which table to look in).
+
+use super::{ApiError, ApiResult};
+use crate::domain::ids::{hash_key, prefix};
+use crate::store::{self, brands::BrandRow, creators::CreatorRow};
+use sha2::{Digest, Sha256};
+use worker::{Env, Request};
+
+pub enum Principal {
+    Admin,
+    Brand(BrandRow),
+    Creator(CreatorRow),
+}
+
+/// The bearer key of a request, if any.
+fn bearer(req: &Request) -> Option<String> {
+    let value = req.headers().get("authorization").ok().flatten()?;
+    let (scheme, key) = value.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let key = key.trim();
+    (!key.is_empty()).then(|| key.to_string())
+}
+
+/// Compares two secrets in time that depends only on their hashes' length.
+fn secret_eq(a: &str, b: &str) -> bool {
+    let (ha, hb) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
+    ha.iter().zip(hb.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Who is calling: 401 when the key is missing or matches nobody.
+pub async fn authenticate(req: &Request, env: &Env) -> ApiResult<Principal> {
+    let key = bearer(req).ok_or_else(|| ApiError::unauthorized("missing bearer key"))?;
+    if let Ok(admin) = env.secret("ADMIN_TOKEN").map(|s| s.to_string()) {
+        if !admin.is_empty() && secret_eq(&key, &admin) {
+            return Ok(Principal::Admin);
+        }
+    }
+    let unknown = || ApiError::unauthorized("unknown key");
+    let db = store::db(env)?;
+    let hash = hash_key(&key);
+    if key.starts_with(&format!("ae_{}_", prefix::KEY_BRAND)) {
+        store::brands::by_key_hash(&db, &hash).await?.map(Principal::Brand).ok_or_else(unknown)
+    } else if key.starts_with(&format!("ae_{}_", prefix::KEY_CREATOR)) {
+        store::creators::by_key_hash(&db, &hash).await?.map(Principal::Creator).ok_or_else(unknown)
+    } else {
+        Err(unknown())
+    }
+}
+
+pub async fn require_admin(req: &Request, env: &Env) -> ApiResult<()> {
+    match authenticate(req, env).await? {
+        Principal::Admin => Ok(()),
+        _ => Err(ApiError::forbidden()),
+    }
+}
+
+pub async fn require_brand(req: &Request, env: &Env) -> ApiResult<BrandRow> {
+    match authenticate(req, env).await? {
+        Principal::Brand(b) => Ok(b),
+        _ => Err(ApiError::forbidden()),
+    }
+}
+
+pub async fn require_creator(req: &Request, env: &Env) -> ApiResult<CreatorRow> {
+    match authenticate(req, env).await? {
+        Principal::Creator(c) => Ok(c),
+        _ => Err(ApiError::forbidden()),
+    }
+}

@@ -1,0 +1,46 @@
+//! The route table: one match over method and path segments, one file per surface.
+
+pub mod brands;
+pub mod creators;
+pub mod health;
+pub mod links;
+pub mod products;
+pub mod redirect;
+
+use crate::http::{ApiError, ApiResult};
+use worker::{Context, Env, Method, Request, Response};
+
+/// Dispatches a request. A trailing `/` is ignored.
+pub async fn dispatch(req: Request, env: Env, ctx: Context) -> ApiResult<Response> {
+    let path = req.path();
+    let trimmed = path.trim_start_matches('/').trim_end_matches('/');
+    let segments: Vec<&str> = trimmed.split('/').collect();
+    let method = req.method();
+    use Method::*;
+    match (segments.as_slice(), method) {
+        (["health"], Get) => health::get(&env).await,
+
+        (["api", "brands"], Post) => brands::create(req, &env).await,
+        (["api", "collaborations", creator], Put) => brands::set_collaboration(req, &env, creator).await,
+        (["api", "creators"], Post) => creators::create(req, &env).await,
+
+        (["api", "products"], Post) => products::create(req, &env).await,
+        (["api", "products"], Get) => products::list(req, &env).await,
+        (["api", "products", id], Patch) => products::update(req, &env, id).await,
+        (["api", "showcase"], Get) => products::showcase(req, &env).await,
+
+        (["api", "links"], Post) => links::create(req, &env).await,
+        (["api", "links"], Get) => links::list(req, &env).await,
+        (["api", "links", code], Delete) => links::disable(req, &env, code).await,
+        (["api", "links", code, "stats"], Get) => links::stats(req, &env, code).await,
+
+        ([code], Get) if !code.is_empty() => redirect::follow(&req, &env, &ctx, code, true).await,
+        ([code], Head) if !code.is_empty() => redirect::follow(&req, &env, &ctx, code, false).await,
+
+        (["health"], _)
+        | (["api", "brands" | "creators" | "products" | "links" | "showcase"], _)
+        | (["api", "collaborations" | "products" | "links", _], _)
+        | (["api", "links", _, "stats"], _) => Err(ApiError::method_not_allowed()),
+        _ => Err(ApiError::not_found("route")),
+    }
+}

@@ -1,0 +1,127 @@
+//! `GET /{code}` and `HEAD /{code}`: the hot path.
+//!
+//! On a KV hit this awaits only KV (the link record, then its product's record) and no D1:
+//! the click is classified, rated and written after the response, in `wait_until`.
+//! The Location comes only from storage: the request can't change its host or scheme.
+
+use crate::clock::now_ms;
+use crate::domain::commission::effective_rate;
+use crate::domain::destination::build_location;
+use crate::domain::ids::{self, looks_like_code, prefix};
+use crate::domain::visitor::{self, VisitorClass, UNIQUE_WINDOW_MS};
+use crate::http::{ApiError, ApiResult};
+use crate::store::link_cache::{self, LinkRecord, ProductRecord};
+use crate::store::{self, links::ClickRow};
+use worker::{console_error, Context, Env, Headers, Request, Response};
+
+pub async fn follow(req: &Request, env: &Env, ctx: &Context, code: &str, record: bool) -> ApiResult<Response> {
+    if !looks_like_code(code) {
+        return Err(ApiError::not_found("link"));
+    }
+    let (link, product) = lookup(env, ctx, code).await?;
+    if !link.active {
+        return Err(ApiError::gone("this link has been disabled"));
+    }
+    if !product.active {
+        return Err(ApiError::gone("this product is no longer available"));
+    }
+    let click_id = ids::new_id(prefix::CLICK).map_err(ApiError::internal)?;
+    let location = build_location(&product.destination, &product.click_param, &click_id)
+        .ok_or_else(|| ApiError::internal(format!("stored destination of {code} is not https")))?;
+
+    let headers = Headers::new();
+    headers.set("location", &location)?;
+    headers.set("cache-control", "private, no-store")?;
+    headers.set("referrer-policy", "no-referrer-when-downgrade")?;
+    let response = Response::empty()?.with_status(302).with_headers(headers);
+
+    if record {
+        let visit = Visit::of(req);
+        let (env, code) = (env.clone(), code.to_string());
+        ctx.wait_until(async move {
+            if let Err(e) = record_click(&env, &code, &link, &click_id, visit).await {
+                console_error!("click {click_id} not recorded: {}", e.message);
+            }
+        });
+    }
+    Ok(response)
+}
+
+/// The link's and product's records: KV first; on a miss D1, then KV filled after the
+/// response so the next click is a hit.
+async fn lookup(env: &Env, ctx: &Context, code: &str) -> ApiResult<(LinkRecord, ProductRecord)> {
+    let kv = store::kv(env)?;
+    if let Some(link) = link_cache::get_link(&kv, code).await {
+        if let Some(product) = link_cache::get_product(&kv, &link.product_id).await {
+            return Ok((link, product));
+        }
+    }
+    let (link, product) = store::links::redirect_records(&store::db(env)?, code)
+        .await?
+        .ok_or_else(|| ApiError::not_found("link"))?;
+    let (l, p, code) = (link.clone(), product.clone(), code.to_string());
+    ctx.wait_until(async move {
+        let filled = async {
+            link_cache::put_link(&kv, &code, &l).await?;
+            link_cache::put_product(&kv, &l.product_id, &p).await
+        };
+        if let Err(e) = filled.await {
+            console_error!("KV fill for {code} failed: {e:?}");
+        }
+    });
+    Ok((link, product))
+}
+
+/// What we keep of the visitor, read from the request before it is answered.
+struct Visit {
+    user_agent: Option<String>,
+    ip: String,
+    referer: Option<String>,
+    country: Option<String>,
+}
+
+impl Visit {
+    fn of(req: &Request) -> Visit {
+        let header = |n: &str| req.headers().get(n).ok().flatten();
+        Visit {
+            user_agent: header("user-agent"),
+            ip: header("cf-connecting-ip").unwrap_or_default(),
+            referer: header("referer"),
+            country: req.cf().and_then(|cf| cf.country()),
+        }
+    }
+}
+
+/// Classifies the visitor, snapshots the rate that stands now (the click's rate lock) and
+/// writes the click row.
+async fn record_click(env: &Env, code: &str, link: &LinkRecord, click_id: &str, visit: Visit) -> ApiResult<()> {
+    let db = store::db(env)?;
+    let now = now_ms();
+    let ua = visit.user_agent.as_deref();
+    let is_bot = visitor::classify(ua) == VisitorClass::Bot;
+    let salt = env.secret("VISITOR_SALT").map(|s| s.to_string()).unwrap_or_default();
+    let hash = visitor::visitor_hash(&salt, &visit.ip, ua.unwrap_or(""));
+    let rates = store::products::rate_inputs(&db, &link.creator_id, &link.product_id)
+        .await?
+        .ok_or_else(|| ApiError::internal("product of a followed link is gone"))?;
+    let rate_bps = effective_rate(&rates);
+    let is_unique = !is_bot && !store::links::seen_since(&db, &link.link_id, &hash, now - UNIQUE_WINDOW_MS).await?;
+    let referrer = visitor::referrer_host(visit.referer.as_deref());
+    store::links::insert_click(
+        &db,
+        &ClickRow {
+            id: click_id,
+            code,
+            link,
+            rate_bps,
+            created_at: now,
+            country: visit.country.as_deref(),
+            device: visitor::device_class(ua),
+            referrer_host: referrer.as_deref(),
+            visitor_hash: &hash,
+            is_bot,
+            is_unique,
+        },
+    )
+    .await
+}

@@ -1,0 +1,66 @@
+//! The `brands` table.
+
+use super::d1::{first, int, opt_text, run, text};
+use crate::http::ApiResult;
+use serde::Deserialize;
+use worker::D1Database;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct BrandRow {
+    pub id: String,
+    pub name: String,
+    /// JSON array of hostnames.
+    pub domains: String,
+    pub currency: String,
+    pub default_commission_bps: u32,
+    pub attribution_window_days: u32,
+    pub hold_days: u32,
+    pub click_param: String,
+    pub webhook_scheme: String,
+    pub webhook_secret: String,
+    pub webhook_app_key: Option<String>,
+    pub created_at: i64,
+}
+
+impl BrandRow {
+    pub fn domain_list(&self) -> Vec<String> {
+        serde_json::from_str(&self.domains).unwrap_or_default()
+    }
+}
+
+const COLUMNS: &str = "id, name, domains, currency, default_commission_bps, attribution_window_days, \
+    hold_days, click_param, webhook_scheme, webhook_secret, webhook_app_key, created_at";
+
+pub async fn insert(db: &D1Database, b: &BrandRow, api_key_hash: &str) -> ApiResult<()> {
+    run(
+        db,
+        "INSERT INTO brands (id, name, domains, currency, default_commission_bps, \
+         attribution_window_days, hold_days, click_param, webhook_scheme, webhook_secret, \
+         webhook_app_key, api_key_hash, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        &[
+            text(&b.id),
+            text(&b.name),
+            text(&b.domains),
+            text(&b.currency),
+            int(b.default_commission_bps.into()),
+            int(b.attribution_window_days.into()),
+            int(b.hold_days.into()),
+            text(&b.click_param),
+            text(&b.webhook_scheme),
+            text(&b.webhook_secret),
+            opt_text(b.webhook_app_key.as_deref()),
+            text(api_key_hash),
+            int(b.created_at),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn by_key_hash(db: &D1Database, hash: &str) -> ApiResult<Option<BrandRow>> {
+    first(db, &format!("SELECT {COLUMNS} FROM brands WHERE api_key_hash = ?"), &[text(hash)]).await
+}
+
+pub async fn by_id(db: &D1Database, id: &str) -> ApiResult<Option<BrandRow>> {
+    first(db, &format!("SELECT {COLUMNS} FROM brands WHERE id = ?"), &[text(id)]).await
+}

@@ -1,0 +1,165 @@
+//! The KV side of the redirect: two small records that a click needs, in a compact text
+//! form that decodes without a JSON parser.
+//!
+//! - `link:{code}`: the link's ids and whether it is active.
+//! - `product:{product_id}`: where it goes (destination, the brand's click param) and
+//!   whether the product is active. One record per product, so editing or withdrawing a
+//!   product is one KV write however many links point at it.
+//!
+//! Rates are not cached: the click looks its rate up after the response.
+
+use worker::KvStore;
+
+/// What the redirect needs to know about a link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRecord {
+    pub active: bool,
+    pub link_id: String,
+    pub creator_id: String,
+    pub brand_id: String,
+    pub product_id: String,
+    pub live_session_id: Option<String>,
+}
+
+/// What the redirect needs to know about a product.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductRecord {
+    pub active: bool,
+    pub click_param: String,
+    pub destination: String,
+}
+
+const VERSION: &str = "1";
+const SEP: char = '\t';
+
+pub fn link_key(code: &str) -> String {
+    format!("link:{code}")
+}
+
+pub fn product_key(product_id: &str) -> String {
+    format!("product:{product_id}")
+}
+
+fn flag(b: bool) -> &'static str {
+    if b { "1" } else { "0" }
+}
+
+fn parse_flag(s: &str) -> Option<bool> {
+    match s {
+        "1" => Some(true),
+        "0" => Some(false),
+        _ => None,
+    }
+}
+
+impl LinkRecord {
+    pub fn encode(&self) -> String {
+        [
+            VERSION,
+            flag(self.active),
+            &self.link_id,
+            &self.creator_id,
+            &self.brand_id,
+            &self.product_id,
+            self.live_session_id.as_deref().unwrap_or(""),
+        ]
+        .join("\t")
+    }
+
+    /// `None` for anything not written by [`LinkRecord::encode`] (treated as a cache miss).
+    pub fn decode(s: &str) -> Option<LinkRecord> {
+        let mut it = s.split(SEP);
+        (it.next()? == VERSION).then_some(())?;
+        let record = LinkRecord {
+            active: parse_flag(it.next()?)?,
+            link_id: it.next()?.to_string(),
+            creator_id: it.next()?.to_string(),
+            brand_id: it.next()?.to_string(),
+            product_id: it.next()?.to_string(),
+            live_session_id: Some(it.next()?).filter(|s| !s.is_empty()).map(str::to_string),
+        };
+        it.next().is_none().then_some(record)
+    }
+}
+
+impl ProductRecord {
+    pub fn encode(&self) -> String {
+        // The destination goes last: it is the only field that could hold a tab (it can't
+        // once parsed as a URL, but decoding doesn't rely on that).
+        format!("{VERSION}{SEP}{}{SEP}{}{SEP}{}", flag(self.active), self.click_param, self.destination)
+    }
+
+    pub fn decode(s: &str) -> Option<ProductRecord> {
+        let mut it = s.splitn(4, SEP);
+        (it.next()? == VERSION).then_some(())?;
+        Some(ProductRecord {
+            active: parse_flag(it.next()?)?,
+            click_param: it.next()?.to_string(),
+            destination: it.next()?.to_string(),
+        })
+    }
+}
+
+pub async fn get_link(kv: &KvStore, code: &str) -> Option<LinkRecord> {
+    let raw = kv.get(&link_key(code)).text().await.ok()??;
+    LinkRecord::decode(&raw)
+}
+
+pub async fn get_product(kv: &KvStore, product_id: &str) -> Option<ProductRecord> {
+    let raw = kv.get(&product_key(product_id)).text().await.ok()??;
+    ProductRecord::decode(&raw)
+}
+
+pub async fn put_link(kv: &KvStore, code: &str, r: &LinkRecord) -> Result<(), worker::KvError> {
+    kv.put(&link_key(code), r.encode())?.execute().await
+}
+
+pub async fn put_product(kv: &KvStore, product_id: &str, r: &ProductRecord) -> Result<(), worker::KvError> {
+    kv.put(&product_key(product_id), r.encode())?.execute().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(live: Option<&str>) -> LinkRecord {
+        LinkRecord {
+            active: true,
+            link_id: "ln_1".into(),
+            creator_id: "cr_1".into(),
+            brand_id: "br_1".into(),
+            product_id: "pr_1".into(),
+            live_session_id: live.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn link_records_round_trip() {
+        for r in [link(None), link(Some("ls_9")), LinkRecord { active: false, ..link(None) }] {
+            assert_eq!(LinkRecord::decode(&r.encode()), Some(r));
+        }
+        assert_eq!(link(None).encode(), "1\t1\tln_1\tcr_1\tbr_1\tpr_1\t");
+    }
+
+    #[test]
+    fn product_records_round_trip_with_any_destination() {
+        let r = ProductRecord {
+            active: true,
+            click_param: "aff_click".into(),
+            destination: "https://shop.example/p?a=1&b=2#frag".into(),
+        };
+        assert_eq!(ProductRecord::decode(&r.encode()), Some(r.clone()));
+        let odd = ProductRecord { destination: "https://x.example/\ttab".into(), ..r };
+        assert_eq!(ProductRecord::decode(&odd.encode()), Some(odd));
+    }
+
+    #[test]
+    fn foreign_or_damaged_records_are_misses() {
+        for bad in ["", "2\t1\tln\tcr\tbr\tpr\t", "1\tx\tln\tcr\tbr\tpr\t", "1\t1\tln\tcr", "1\t1\tln\tcr\tbr\tpr\t\textra", "{\"json\":1}"] {
+            assert_eq!(LinkRecord::decode(bad), None, "{bad:?}");
+        }
+        for bad in ["", "1\t1\taff", "0\t1\taff\thttps://x", "1\t2\taff\thttps://x"] {
+            assert_eq!(ProductRecord::decode(bad), None, "{bad:?}");
+        }
+    }
+}

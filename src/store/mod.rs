@@ -1,0 +1,40 @@
+//! The D1/KV adapter: every SQL statement and KV key lives under this module, one file per
+//! aggregate.
+
+pub mod brands;
+pub mod creators;
+pub mod d1;
+pub mod link_cache;
+pub mod links;
+pub mod live;
+pub mod products;
+
+use worker::{D1Database, Env, KvStore};
+
+/// Binding names, as in wrangler.toml.
+pub const D1_BINDING: &str = "DB";
+pub const KV_BINDING: &str = "LINKS";
+
+pub fn db(env: &Env) -> worker::Result<D1Database> {
+    env.d1(D1_BINDING)
+}
+
+pub fn kv(env: &Env) -> worker::Result<KvStore> {
+    env.kv(KV_BINDING)
+}
+
+/// Touches both stores for `/health`: one real D1 query, one real KV read.
+pub async fn ping(env: &Env) -> (bool, bool) {
+    let d1 = match db(env) {
+        Ok(db) => matches!(
+            db.prepare("SELECT 1 AS one").first::<i64>(Some("one")).await,
+            Ok(Some(1))
+        ),
+        Err(_) => false,
+    };
+    let kv = match kv(env) {
+        Ok(kv) => kv.get("health:ping").text().await.is_ok(),
+        Err(_) => false,
+    };
+    (d1, kv)
+}

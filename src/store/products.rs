@@ -1,0 +1,183 @@
+//! The `products` table (a brand's showcase) and targeted collaboration rates.
+
+use super::d1::{all, first, int, opt_int, opt_text, run, run_unique, text};
+use crate::domain::commission::RateInputs;
+use crate::http::page::PageRequest;
+use crate::http::ApiResult;
+use serde::Deserialize;
+use worker::D1Database;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProductRow {
+    pub id: String,
+    pub brand_id: String,
+    pub sku: String,
+    pub title: String,
+    pub url: String,
+    pub price_amount: i64,
+    pub price_currency: String,
+    pub commission_bps: Option<u32>,
+    pub image_url: Option<String>,
+    pub active: u8,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A product with its brand's default rate and click param (showcase and redirect use both).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ShowcaseRow {
+    #[serde(flatten)]
+    pub product: ProductRow,
+    pub default_commission_bps: u32,
+    pub click_param: String,
+}
+
+const COLUMNS: &str = "p.id, p.brand_id, p.sku, p.title, p.url, p.price_amount, p.price_currency, \
+    p.commission_bps, p.image_url, p.active, p.created_at, p.updated_at";
+
+pub async fn insert(db: &D1Database, p: &ProductRow) -> ApiResult<()> {
+    run_unique(
+        db,
+        "INSERT INTO products (id, brand_id, sku, title, url, price_amount, price_currency, \
+         commission_bps, image_url, active, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        &params(p),
+        "this brand already has a product with that sku",
+    )
+    .await?;
+    Ok(())
+}
+
+fn params(p: &ProductRow) -> Vec<worker::wasm_bindgen::JsValue> {
+    vec![
+        text(&p.id),
+        text(&p.brand_id),
+        text(&p.sku),
+        text(&p.title),
+        text(&p.url),
+        int(p.price_amount),
+        text(&p.price_currency),
+        opt_int(p.commission_bps.map(i64::from)),
+        opt_text(p.image_url.as_deref()),
+        int(p.active.into()),
+        int(p.created_at),
+        int(p.updated_at),
+    ]
+}
+
+/// Writes every field of an existing product (the brand is part of the key: tenancy).
+pub async fn update(db: &D1Database, p: &ProductRow) -> ApiResult<()> {
+    run_unique(
+        db,
+        "UPDATE products SET sku = ?, title = ?, url = ?, price_amount = ?, price_currency = ?, \
+         commission_bps = ?, image_url = ?, active = ?, updated_at = ? WHERE id = ? AND brand_id = ?",
+        &[
+            text(&p.sku),
+            text(&p.title),
+            text(&p.url),
+            int(p.price_amount),
+            text(&p.price_currency),
+            opt_int(p.commission_bps.map(i64::from)),
+            opt_text(p.image_url.as_deref()),
+            int(p.active.into()),
+            int(p.updated_at),
+            text(&p.id),
+            text(&p.brand_id),
+        ],
+        "this brand already has a product with that sku",
+    )
+    .await?;
+    Ok(())
+}
+
+/// One of `brand_id`'s products; another brand's is `None` (answered as 404).
+pub async fn for_brand(db: &D1Database, brand_id: &str, id: &str) -> ApiResult<Option<ProductRow>> {
+    first(db, &format!("SELECT {COLUMNS} FROM products p WHERE p.id = ? AND p.brand_id = ?"), &[text(id), text(brand_id)]).await
+}
+
+/// Any product with its brand's open-rate inputs.
+pub async fn showcase_one(db: &D1Database, id: &str) -> ApiResult<Option<ShowcaseRow>> {
+    first(
+        db,
+        &format!(
+            "SELECT {COLUMNS}, b.default_commission_bps, b.click_param FROM products p \
+             JOIN brands b ON b.id = p.brand_id WHERE p.id = ?"
+        ),
+        &[text(id)],
+    )
+    .await
+}
+
+pub async fn list_for_brand(db: &D1Database, brand_id: &str, page: &PageRequest) -> ApiResult<Vec<ProductRow>> {
+    let (at, id) = page.bounds();
+    all(
+        db,
+        &format!(
+            "SELECT {COLUMNS} FROM products p WHERE p.brand_id = ? \
+             AND (p.created_at < ? OR (p.created_at = ? AND p.id < ?)) \
+             ORDER BY p.created_at DESC, p.id DESC LIMIT ?"
+        ),
+        &[text(brand_id), int(at), int(at), text(&id), int(page.fetch())],
+    )
+    .await
+}
+
+/// Active products open to any creator, optionally of one brand and matching `q` in the
+/// title or sku (LIKE with the pattern characters of `q` escaped).
+pub async fn showcase(
+    db: &D1Database,
+    brand_id: Option<&str>,
+    q: Option<&str>,
+    page: &PageRequest,
+) -> ApiResult<Vec<ShowcaseRow>> {
+    let (at, id) = page.bounds();
+    let pattern = q.filter(|q| !q.is_empty()).map(|q| {
+        let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        format!("%{escaped}%")
+    });
+    all(
+        db,
+        &format!(
+            "SELECT {COLUMNS}, b.default_commission_bps, b.click_param FROM products p \
+             JOIN brands b ON b.id = p.brand_id WHERE p.active = 1 \
+             AND (?1 IS NULL OR p.brand_id = ?1) \
+             AND (?2 IS NULL OR p.title LIKE ?2 ESCAPE '\\' OR p.sku LIKE ?2 ESCAPE '\\') \
+             AND (p.created_at < ?3 OR (p.created_at = ?3 AND p.id < ?4)) \
+             ORDER BY p.created_at DESC, p.id DESC LIMIT ?5"
+        ),
+        &[opt_text(brand_id), opt_text(pattern.as_deref()), int(at), text(&id), int(page.fetch())],
+    )
+    .await
+}
+
+/// Sets a targeted rate for one creator: all of the brand's products (`product_id` None)
+/// or one. Replaces the previous rate of the same scope.
+pub async fn set_collaboration(
+    db: &D1Database,
+    brand_id: &str,
+    creator_id: &str,
+    product_id: Option<&str>,
+    commission_bps: u32,
+    now: i64,
+) -> ApiResult<()> {
+    run(
+        db,
+        "INSERT INTO collaborations (brand_id, creator_id, product_id, scope, commission_bps, updated_at) \
+         VALUES (?1, ?2, ?3, COALESCE(?3, ''), ?4, ?5) \
+         ON CONFLICT (brand_id, creator_id, scope) DO UPDATE SET \
+         commission_bps = excluded.commission_bps, updated_at = excluded.updated_at",
+        &[text(brand_id), text(creator_id), opt_text(product_id), int(commission_bps.into()), int(now)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The inputs of the rate precedence for one creator and product, as they stand now.
+pub const RATE_SELECT: &str = "SELECT \
+     (SELECT commission_bps FROM collaborations c WHERE c.brand_id = p.brand_id AND c.creator_id = ?1 AND c.scope = p.id) AS targeted_product, \
+     (SELECT commission_bps FROM collaborations c WHERE c.brand_id = p.brand_id AND c.creator_id = ?1 AND c.scope = '') AS targeted_all, \
+     p.commission_bps AS product, b.default_commission_bps AS brand_default \
+     FROM products p JOIN brands b ON b.id = p.brand_id WHERE p.id = ?2";
+
+pub async fn rate_inputs(db: &D1Database, creator_id: &str, product_id: &str) -> ApiResult<Option<RateInputs>> {
+    first(db, RATE_SELECT, &[text(creator_id), text(product_id)]).await
+}

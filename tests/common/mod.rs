@@ -1,0 +1,228 @@
+//! The end-to-end harness: a client for the worker that `npm test` started under
+//! `wrangler dev`, and helpers that let each test make its own data (no shared fixtures,
+//! so tests don't depend on each other's order).
+
+#![allow(dead_code)]
+
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// The running worker. `npm test` sets `AE_BASE_URL` and `AE_ADMIN_TOKEN`; without them
+/// every test fails (a missing server is a failure, never a skip).
+pub struct App {
+    pub base: String,
+    pub admin_token: String,
+    agent: ureq::Agent,
+}
+
+/// A response, whatever its status.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {} {}", self.status, self.body))
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    /// Asserts the status and, for errors, the contract's error shape; returns the JSON.
+    #[track_caller]
+    pub fn expect(&self, status: u16) -> Value {
+        assert_eq!(self.status, status, "unexpected status; body: {}", self.body);
+        if self.body.is_empty() {
+            return Value::Null;
+        }
+        let v = self.json();
+        if status >= 400 {
+            assert_error_shape(&v);
+        }
+        v
+    }
+    /// Asserts an error status with the given error code.
+    #[track_caller]
+    pub fn expect_error(&self, status: u16, code: &str) -> Value {
+        let v = self.expect(status);
+        assert_eq!(v["error"]["code"], code, "body: {}", self.body);
+        v
+    }
+}
+
+#[track_caller]
+pub fn assert_error_shape(v: &Value) {
+    let err = v.get("error").unwrap_or_else(|| panic!("no `error` object in {v}"));
+    assert!(err["code"].as_str().is_some_and(|c| !c.is_empty()), "error.code in {v}");
+    assert!(err["message"].as_str().is_some_and(|m| !m.is_empty()), "error.message in {v}");
+}
+
+pub fn app() -> &'static App {
+    static APP: OnceLock<App> = OnceLock::new();
+    APP.get_or_init(|| {
+        let base = std::env::var("AE_BASE_URL").expect(
+            "AE_BASE_URL is not set: the end-to-end tests need the worker; run them with `npm test`",
+        );
+        let admin_token = std::env::var("AE_ADMIN_TOKEN").expect("AE_ADMIN_TOKEN is not set");
+        let agent = ureq::AgentBuilder::new()
+            .redirects(0)
+            .timeout(Duration::from_secs(30))
+            .build();
+        App { base: base.trim_end_matches('/').to_string(), admin_token, agent }
+    })
+}
+
+/// A unique suffix for names, handles, skus and aliases made by tests.
+pub fn unique(prefix: &str) -> String {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{prefix}{:x}{}", nanos % 0xffff_ffff_ffff, N.fetch_add(1, Ordering::Relaxed))
+}
+
+impl App {
+    /// Sends a request with optional bearer key and raw body and extra headers.
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        key: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Resp {
+        let url = if path.starts_with("http") { path.to_string() } else { format!("{}{path}", self.base) };
+        let mut req = self.agent.request(method, &url);
+        if let Some(k) = key {
+            req = req.set("authorization", &format!("Bearer {k}"));
+        }
+        for (k, v) in headers {
+            req = req.set(k, v);
+        }
+        let result = match body {
+            Some(b) => req.send_bytes(b),
+            None => req.call(),
+        };
+        let resp = match result {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{method} {url}: transport error: {e}"),
+        };
+        let status = resp.status();
+        let headers = resp
+            .headers_names()
+            .into_iter()
+            .filter_map(|n| resp.header(&n).map(|v| (n.clone(), v.to_string())))
+            .collect();
+        let body = resp.into_string().unwrap_or_default();
+        Resp { status, headers, body }
+    }
+
+    pub fn get(&self, path: &str, key: Option<&str>) -> Resp {
+        self.send("GET", path, key, &[], None)
+    }
+    pub fn delete(&self, path: &str, key: Option<&str>) -> Resp {
+        self.send("DELETE", path, key, &[], None)
+    }
+    pub fn post(&self, path: &str, key: Option<&str>, body: &Value) -> Resp {
+        self.json_req("POST", path, key, body)
+    }
+    pub fn patch(&self, path: &str, key: Option<&str>, body: &Value) -> Resp {
+        self.json_req("PATCH", path, key, body)
+    }
+    pub fn put(&self, path: &str, key: Option<&str>, body: &Value) -> Resp {
+        self.json_req("PUT", path, key, body)
+    }
+    pub fn json_req(&self, method: &str, path: &str, key: Option<&str>, body: &Value) -> Resp {
+        let bytes = serde_json::to_vec(body).expect("serialize");
+        self.send(method, path, key, &[("content-type", "application/json")], Some(&bytes))
+    }
+    pub fn admin(&self) -> Option<&str> {
+        Some(&self.admin_token)
+    }
+}
+
+/// A brand made through the API, with what the creation returned once.
+#[derive(Debug, Clone)]
+pub struct Brand {
+    pub id: String,
+    pub api_key: String,
+    pub webhook_secret: String,
+    pub domain: String,
+}
+
+/// A creator made through the API.
+#[derive(Debug, Clone)]
+pub struct Creator {
+    pub id: String,
+    pub handle: String,
+    pub api_key: String,
+}
+
+/// Creates a brand; `extra` fields override the defaults (scheme `standard`, USD, 10 %).
+pub fn new_brand(extra: Value) -> Brand {
+    let domain = format!("{}.example", unique("shop"));
+    let mut body = json!({
+        "name": unique("Brand "),
+        "domains": [domain],
+        "currency": "USD",
+        "default_commission_bps": 1000,
+        "webhook_scheme": "standard",
+    });
+    merge(&mut body, extra);
+    let domain = body["domains"][0].as_str().unwrap_or(&domain).to_string();
+    let v = app().post("/api/brands", app().admin(), &body).expect(201);
+    Brand {
+        id: v["id"].as_str().expect("id").to_string(),
+        api_key: v["api_key"].as_str().expect("api_key").to_string(),
+        webhook_secret: v["webhook_secret"].as_str().expect("webhook_secret").to_string(),
+        domain,
+    }
+}
+
+pub fn new_creator() -> Creator {
+    let handle = unique("creator");
+    let v = app().post("/api/creators", app().admin(), &json!({ "handle": handle })).expect(201);
+    Creator {
+        id: v["id"].as_str().expect("id").to_string(),
+        handle,
+        api_key: v["api_key"].as_str().expect("api_key").to_string(),
+    }
+}
+
+/// Creates a product of `brand`; `extra` overrides (price 2000 USD, sku unique).
+pub fn new_product(brand: &Brand, extra: Value) -> Value {
+    let sku = unique("SKU-");
+    let mut body = json!({
+        "sku": sku,
+        "title": "Test product",
+        "url": format!("https://{}/products/{sku}?variant=1", brand.domain),
+        "price": {"amount": 2000, "currency": "USD"},
+    });
+    merge(&mut body, extra);
+    app().post("/api/products", Some(&brand.api_key), &body).expect(201)
+}
+
+/// Creates a link for `creator` to `product_id`; returns the link JSON.
+pub fn new_link(creator: &Creator, product_id: &str) -> Value {
+    app()
+        .post("/api/links", Some(&creator.api_key), &json!({ "product_id": product_id }))
+        .expect(201)
+}
+
+pub fn merge(base: &mut Value, extra: Value) {
+    if let (Some(b), Value::Object(e)) = (base.as_object_mut(), extra) {
+        for (k, v) in e {
+            b.insert(k, v);
+        }
+    }
+}
