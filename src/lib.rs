@@ -11,7 +11,7 @@ pub mod routes;
 pub mod store;
 pub mod webhooks;
 
-use worker::{event, Context, Env, Request, Response, Result};
+use worker::{console_error, event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};
 
 /// Chains `console_error_panic_hook` in front of the hook `worker` installs (which marks the
 /// instance for re-initialisation), once per isolate.
@@ -30,4 +30,18 @@ fn install_panic_hook() {
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     install_panic_hook();
     Ok(routes::dispatch(req, env, ctx).await.unwrap_or_else(|e| e.into_response()))
+}
+
+/// The cron trigger (and `GET /__scheduled` under `wrangler dev --test-scheduled`):
+/// approves commissions whose hold has passed.
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    install_panic_hook();
+    let approved = match store::db(&env) {
+        Ok(db) => store::orders::approve_due(&db, clock::now_ms()).await,
+        Err(e) => Err(e.into()),
+    };
+    if let Err(e) = approved {
+        console_error!("approval job failed: {}", e.message);
+    }
 }

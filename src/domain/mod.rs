@@ -4,5 +4,6 @@ pub mod attribution;
 pub mod commission;
 pub mod destination;
 pub mod ids;
+pub mod ledger;
 pub mod money;
 pub mod visitor;

@@ -2,10 +2,12 @@
 
 pub mod brands;
 pub mod creators;
+pub mod earnings;
 pub mod health;
 pub mod links;
 pub mod products;
 pub mod redirect;
+pub mod webhooks;
 
 use crate::http::{ApiError, ApiResult};
 use worker::{Context, Env, Method, Request, Response};
@@ -34,11 +36,19 @@ pub async fn dispatch(req: Request, env: Env, ctx: Context) -> ApiResult<Respons
         (["api", "links", code], Delete) => links::disable(req, &env, code).await,
         (["api", "links", code, "stats"], Get) => links::stats(req, &env, code).await,
 
+        (["webhooks", brand], Post) => webhooks::receive(req, &env, brand).await,
+        (["api", "me", "earnings"], Get) => earnings::earnings(req, &env).await,
+        (["api", "me", "commissions"], Get) => earnings::creator_commissions(req, &env).await,
+        (["api", "orders"], Get) => earnings::brand_orders(req, &env).await,
+        (["api", "commissions"], Get) => earnings::brand_commissions(req, &env).await,
+
         ([code], Get) if !code.is_empty() => redirect::follow(&req, &env, &ctx, code, true).await,
         ([code], Head) if !code.is_empty() => redirect::follow(&req, &env, &ctx, code, false).await,
 
         (["health"], _)
-        | (["api", "brands" | "creators" | "products" | "links" | "showcase"], _)
+        | (["webhooks", _], _)
+        | (["api", "me", "earnings" | "commissions"], _)
+        | (["api", "brands" | "creators" | "products" | "links" | "showcase" | "orders" | "commissions"], _)
         | (["api", "collaborations" | "products" | "links", _], _)
         | (["api", "links", _, "stats"], _) => Err(ApiError::method_not_allowed()),
         _ => Err(ApiError::not_found("route")),

@@ -7,6 +7,7 @@ pub mod d1;
 pub mod link_cache;
 pub mod links;
 pub mod live;
+pub mod orders;
 pub mod products;
 
 use worker::{D1Database, Env, KvStore};

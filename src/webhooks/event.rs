@@ -49,13 +49,7 @@ pub struct OrderEvent {
 
 /// One order line. Invariant (checked by the parsers): all fields are in
 /// `0..=MAX_AMOUNT` and `discount <= unit_price * quantity <= MAX_AMOUNT`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LineItem {
-    pub sku: String,
-    pub quantity: i64,
-    pub unit_price: i64,
-    pub discount: i64,
-}
+pub use crate::domain::ledger::LineItem;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefundItem {

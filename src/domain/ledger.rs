@@ -1,0 +1,336 @@
+//! What an order event does to the commission ledger, decided without I/O: which lines earn
+//! at which rate, and what a refund or cancel takes back. The store writes the plan.
+
+use super::commission::{
+    commission_on, effective_rate, line_base, remaining_base, reversal_for_refund, Bps,
+    CommissionError, RateInputs,
+};
+use std::collections::HashMap;
+
+/// One order line (minor units of the order's currency).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineItem {
+    pub sku: String,
+    pub quantity: i64,
+    pub unit_price: i64,
+    pub discount: i64,
+}
+
+/// One of the brand's products named by the order, with the rate inputs that stand now
+/// for the attributed creator.
+#[derive(Debug, Clone)]
+pub struct ProductRate {
+    pub product_id: String,
+    pub sku: String,
+    pub rates: RateInputs,
+}
+
+/// The click's rate lock: the rate that stood for the linked product when it was clicked.
+#[derive(Debug, Clone)]
+pub struct RateLock {
+    pub product_id: String,
+    pub rate_bps: Bps,
+}
+
+/// A commission a line earns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Earned {
+    pub rate_bps: Bps,
+    pub base: i64,
+    pub amount: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedLine {
+    pub line_no: u32,
+    pub item: LineItem,
+    /// `None` when the sku is not one of the brand's products.
+    pub product_id: Option<String>,
+    /// `None` when the order is unattributed or the sku unknown.
+    pub earned: Option<Earned>,
+}
+
+/// Plans a paid order's lines. Rate: the click's lock for the linked product, else the
+/// precedence as it stands now (targeted product, targeted all, product, brand default).
+/// `lock` is `None` for an unattributed order: lines are kept, nothing is earned.
+pub fn plan_paid(
+    items: &[LineItem],
+    products: &[ProductRate],
+    lock: Option<&RateLock>,
+) -> Result<Vec<PlannedLine>, CommissionError> {
+    let by_sku: HashMap<&str, &ProductRate> = products.iter().map(|p| (p.sku.as_str(), p)).collect();
+    let mut lines = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let product = by_sku.get(item.sku.as_str());
+        let earned = match (lock, product) {
+            (Some(lock), Some(p)) => {
+                let rate_bps = if p.product_id == lock.product_id { lock.rate_bps } else { effective_rate(&p.rates) };
+                let base = line_base(item.unit_price, item.quantity, item.discount)?;
+                Some(Earned { rate_bps, base, amount: commission_on(base, rate_bps)? })
+            }
+            _ => None,
+        };
+        lines.push(PlannedLine {
+            line_no: u32::try_from(i).map_err(|_| CommissionError::TooLarge)?,
+            item: item.clone(),
+            product_id: product.map(|p| p.product_id.clone()),
+            earned,
+        });
+    }
+    Ok(lines)
+}
+
+/// The state of a line's commission entry, as far as take-backs care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryState {
+    Pending,
+    /// Approved or paid: never edited again; take-backs are clawbacks.
+    Settled,
+    /// Already fully reversed.
+    Reversed,
+}
+
+/// A stored line with its commission entry, if it earned one.
+#[derive(Debug, Clone)]
+pub struct StoredLine {
+    pub line_no: u32,
+    pub item: LineItem,
+    pub refunded_quantity: i64,
+    pub commission: Option<StoredCommission>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredCommission {
+    pub id: String,
+    pub rate_bps: Bps,
+    pub state: EntryState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TakeBackKind {
+    /// Of a pending entry.
+    Reversal,
+    /// Of an approved entry, which is never edited.
+    Clawback,
+}
+
+/// A negative ledger entry to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TakeBack {
+    pub line_no: u32,
+    pub parent_id: String,
+    pub kind: TakeBackKind,
+    pub quantity: i64,
+    pub rate_bps: Bps,
+    /// Negative: the base taken back.
+    pub base: i64,
+    /// Negative: the commission taken back.
+    pub amount: i64,
+    /// The parent was pending and this leaves nothing of it: it becomes `reversed`.
+    pub closes_parent: bool,
+}
+
+/// A line's refunded quantity moving from `from` to `to`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundStep {
+    pub line_no: u32,
+    pub from: i64,
+    pub to: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RefundPlan {
+    pub steps: Vec<RefundStep>,
+    pub take_backs: Vec<TakeBack>,
+}
+
+impl RefundPlan {
+    /// True when every unit of every line is now refunded.
+    pub fn fully_refunded(&self, lines: &[StoredLine]) -> bool {
+        lines.iter().all(|l| {
+            let to = self.steps.iter().find(|s| s.line_no == l.line_no).map_or(l.refunded_quantity, |s| s.to);
+            to >= l.item.quantity
+        })
+    }
+}
+
+/// What to refund: some units by sku (this event's, not a running total), or everything.
+pub enum Refund<'a> {
+    Units(&'a [(String, i64)]),
+    Everything,
+}
+
+/// Plans a refund or cancel. Units of a sku are taken from its lines in order; a line can't
+/// be refunded past its quantity, so a repeated refund plans nothing more. Each line's
+/// commission is recomputed on its remaining quantity (discount prorated) and the difference
+/// taken back: a reversal while pending, a clawback once approved.
+pub fn plan_refund(lines: &[StoredLine], refund: Refund<'_>) -> Result<RefundPlan, CommissionError> {
+    let mut wanted: HashMap<&str, i64> = HashMap::new();
+    if let Refund::Units(units) = refund {
+        for (sku, qty) in units {
+            if *qty < 0 {
+                return Err(CommissionError::Negative);
+            }
+            *wanted.entry(sku.as_str()).or_default() += qty;
+        }
+    }
+    let mut plan = RefundPlan::default();
+    for line in lines {
+        let left = (line.item.quantity - line.refunded_quantity).max(0);
+        let take = match refund {
+            Refund::Everything => left,
+            Refund::Units(_) => match wanted.get_mut(line.item.sku.as_str()) {
+                Some(w) => {
+                    let t = (*w).min(left);
+                    *w -= t;
+                    t
+                }
+                None => 0,
+            },
+        };
+        if take == 0 {
+            continue;
+        }
+        let (from, to) = (line.refunded_quantity, line.refunded_quantity + take);
+        plan.steps.push(RefundStep { line_no: line.line_no, from, to });
+        let Some(c) = &line.commission else { continue };
+        let kind = match c.state {
+            EntryState::Pending => TakeBackKind::Reversal,
+            EntryState::Settled => TakeBackKind::Clawback,
+            EntryState::Reversed => continue,
+        };
+        let LineItem { unit_price, quantity, discount, .. } = line.item;
+        let amount = reversal_for_refund(unit_price, quantity, discount, c.rate_bps, from, take)?;
+        let base = remaining_base(unit_price, quantity, discount, quantity - from)?
+            - remaining_base(unit_price, quantity, discount, quantity - to)?;
+        plan.take_backs.push(TakeBack {
+            line_no: line.line_no,
+            parent_id: c.id.clone(),
+            kind,
+            quantity: take,
+            rate_bps: c.rate_bps,
+            base: -base,
+            amount: -amount,
+            closes_parent: kind == TakeBackKind::Reversal && to >= quantity,
+        });
+    }
+    Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(sku: &str, quantity: i64, unit_price: i64, discount: i64) -> LineItem {
+        LineItem { sku: sku.into(), quantity, unit_price, discount }
+    }
+
+    fn product(id: &str, sku: &str, product_rate: Option<u32>) -> ProductRate {
+        ProductRate {
+            product_id: id.into(),
+            sku: sku.into(),
+            rates: RateInputs { product: product_rate, brand_default: 1000, ..Default::default() },
+        }
+    }
+
+    #[test]
+    fn linked_product_earns_at_the_locked_rate_others_at_todays() {
+        let products = [product("pr_a", "A", Some(500)), product("pr_b", "B", Some(2000))];
+        let lock = RateLock { product_id: "pr_a".into(), rate_bps: 1500 };
+        let lines = plan_paid(
+            &[item("A", 2, 1000, 100), item("B", 1, 999, 0), item("ZZ", 5, 100, 0)],
+            &products,
+            Some(&lock),
+        )
+        .unwrap();
+        assert_eq!(lines[0].earned, Some(Earned { rate_bps: 1500, base: 1900, amount: 285 }));
+        assert_eq!(lines[1].earned, Some(Earned { rate_bps: 2000, base: 999, amount: 199 }));
+        assert_eq!(lines[2].earned, None, "unknown skus earn nothing");
+        assert_eq!(lines[2].product_id, None);
+        assert_eq!(lines.iter().map(|l| l.line_no).collect::<Vec<_>>(), vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn unattributed_orders_earn_nothing_but_keep_their_lines() {
+        let lines = plan_paid(&[item("A", 1, 100, 0)], &[product("pr_a", "A", None)], None).unwrap();
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].product_id.as_deref(), Some("pr_a"));
+        assert_eq!(lines[0].earned, None);
+    }
+
+    fn stored(line_no: u32, it: LineItem, refunded: i64, state: Option<EntryState>) -> StoredLine {
+        StoredLine {
+            line_no,
+            item: it,
+            refunded_quantity: refunded,
+            commission: state.map(|state| StoredCommission { id: format!("cm_{line_no}"), rate_bps: 1000, state }),
+        }
+    }
+
+    #[test]
+    fn a_partial_refund_reverses_the_refunded_units_only() {
+        let lines = [stored(0, item("A", 3, 1000, 300), 0, Some(EntryState::Pending))];
+        let units = [("A".to_string(), 1)];
+        let plan = plan_refund(&lines, Refund::Units(&units)).unwrap();
+        assert_eq!(plan.steps, vec![RefundStep { line_no: 0, from: 0, to: 1 }]);
+        // Whole line: base 2700, commission 270. Remaining 2 units: 2000 - 200 = 1800 → 180.
+        assert_eq!(plan.take_backs[0].amount, -90);
+        assert_eq!(plan.take_backs[0].base, -900);
+        assert_eq!(plan.take_backs[0].kind, TakeBackKind::Reversal);
+        assert!(!plan.take_backs[0].closes_parent);
+        assert!(!plan.fully_refunded(&lines));
+    }
+
+    #[test]
+    fn refunding_the_rest_closes_the_entry_and_sums_to_the_whole() {
+        let lines = [stored(0, item("A", 3, 1000, 300), 1, Some(EntryState::Pending))];
+        let plan = plan_refund(&lines, Refund::Everything).unwrap();
+        assert_eq!(plan.take_backs[0].amount, -180);
+        assert!(plan.take_backs[0].closes_parent);
+        assert!(plan.fully_refunded(&lines));
+    }
+
+    #[test]
+    fn a_repeated_refund_takes_back_nothing_more() {
+        let lines = [stored(0, item("A", 2, 1000, 0), 2, Some(EntryState::Reversed))];
+        let units = [("A".to_string(), 2)];
+        assert_eq!(plan_refund(&lines, Refund::Units(&units)).unwrap(), RefundPlan::default());
+    }
+
+    #[test]
+    fn after_approval_a_refund_is_a_clawback() {
+        let lines = [stored(0, item("A", 1, 5000, 0), 0, Some(EntryState::Settled))];
+        let plan = plan_refund(&lines, Refund::Everything).unwrap();
+        assert_eq!(plan.take_backs[0].kind, TakeBackKind::Clawback);
+        assert_eq!(plan.take_backs[0].amount, -500);
+        assert!(!plan.take_backs[0].closes_parent, "approved entries are never edited");
+    }
+
+    #[test]
+    fn units_of_a_sku_spread_over_its_lines_and_lines_without_commission_move_too() {
+        let lines = [
+            stored(0, item("A", 1, 100, 0), 0, Some(EntryState::Pending)),
+            stored(1, item("A", 2, 100, 0), 0, Some(EntryState::Pending)),
+            stored(2, item("X", 1, 100, 0), 0, None),
+        ];
+        let units = [("A".to_string(), 2), ("X".to_string(), 1), ("nope".to_string(), 4)];
+        let plan = plan_refund(&lines, Refund::Units(&units)).unwrap();
+        assert_eq!(
+            plan.steps,
+            vec![
+                RefundStep { line_no: 0, from: 0, to: 1 },
+                RefundStep { line_no: 1, from: 0, to: 1 },
+                RefundStep { line_no: 2, from: 0, to: 1 },
+            ]
+        );
+        assert_eq!(plan.take_backs.len(), 2);
+        assert_eq!(plan.take_backs.iter().map(|t| t.amount).sum::<i64>(), -20);
+    }
+
+    #[test]
+    fn negative_refund_quantities_are_refused() {
+        let lines = [stored(0, item("A", 1, 100, 0), 0, Some(EntryState::Pending))];
+        let units = [("A".to_string(), -1)];
+        assert_eq!(plan_refund(&lines, Refund::Units(&units)), Err(CommissionError::Negative));
+    }
+}

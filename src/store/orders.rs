@@ -1,0 +1,525 @@
+//! Orders, their lines, webhook deliveries and the commission ledger.
+//!
+//! A webhook costs three D1 round trips after the brand lookup: one batch of reads, one
+//! batch of writes (a transaction), and nothing else. Idempotency is the schema's:
+//! UNIQUE (brand, delivery id) and UNIQUE (brand, order id) make a second copy fail the
+//! whole write batch, however the copies race.
+
+use super::d1::{int, opt_int, opt_text, text};
+use crate::domain::commission::RateInputs;
+use crate::domain::ledger::{EntryState, LineItem, ProductRate, StoredCommission, StoredLine};
+use crate::http::page::PageRequest;
+use crate::http::{ApiError, ApiResult};
+use serde::Deserialize;
+use worker::wasm_bindgen::JsValue;
+use worker::{D1Database, D1PreparedStatement};
+
+fn prepare(db: &D1Database, sql: &str, params: &[JsValue]) -> ApiResult<D1PreparedStatement> {
+    super::d1::stmt(db, sql, params)
+}
+
+/// What a delivery finds already stored.
+#[derive(Debug, Deserialize)]
+pub struct Seen {
+    pub delivery_seen: i64,
+    pub order_row_id: Option<String>,
+    pub order_status: Option<String>,
+}
+
+/// A click as attribution needs it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ClickRow {
+    pub id: String,
+    pub brand_id: String,
+    pub creator_id: String,
+    pub product_id: String,
+    pub live_session_id: Option<String>,
+    pub rate_bps: u32,
+    pub created_at: i64,
+    pub is_bot: u8,
+    pub code: String,
+}
+
+#[derive(Deserialize)]
+struct ProductRateRow {
+    product_id: String,
+    sku: String,
+    targeted_product: Option<u32>,
+    targeted_all: Option<u32>,
+    product: Option<u32>,
+    brand_default: u32,
+}
+
+/// What a paid order needs to read, in one round trip.
+pub struct PaidReads {
+    pub seen: Seen,
+    pub click: Option<ClickRow>,
+    pub products: Vec<ProductRate>,
+}
+
+const SEEN_SQL: &str = "SELECT EXISTS (SELECT 1 FROM webhook_deliveries WHERE brand_id = ?1 AND delivery_id = ?2) AS delivery_seen, \
+     (SELECT id FROM orders WHERE brand_id = ?1 AND external_id = ?3) AS order_row_id, \
+     (SELECT status FROM orders WHERE brand_id = ?1 AND external_id = ?3) AS order_status";
+
+pub async fn read_for_paid(
+    db: &D1Database,
+    brand_id: &str,
+    delivery_id: &str,
+    order_id: &str,
+    click_id: Option<&str>,
+    skus: &[&str],
+) -> ApiResult<PaidReads> {
+    let skus_json = serde_json::to_string(skus).map_err(ApiError::internal)?;
+    let statements = vec![
+        prepare(db, SEEN_SQL, &[text(brand_id), text(delivery_id), text(order_id)])?,
+        prepare(
+            db,
+            "SELECT id, brand_id, creator_id, product_id, live_session_id, rate_bps, created_at, is_bot, code \
+             FROM clicks WHERE id = ?",
+            &[opt_text(click_id)],
+        )?,
+        // Rate inputs for the click's creator (none when there is no click: nothing earns).
+        prepare(
+            db,
+            "SELECT p.id AS product_id, p.sku, p.commission_bps AS product, b.default_commission_bps AS brand_default, \
+             (SELECT commission_bps FROM collaborations k WHERE k.brand_id = p.brand_id AND k.creator_id = c.creator_id AND k.scope = p.id) AS targeted_product, \
+             (SELECT commission_bps FROM collaborations k WHERE k.brand_id = p.brand_id AND k.creator_id = c.creator_id AND k.scope = '') AS targeted_all \
+             FROM products p JOIN brands b ON b.id = p.brand_id LEFT JOIN clicks c ON c.id = ?2 \
+             WHERE p.brand_id = ?1 AND p.sku IN (SELECT value FROM json_each(?3))",
+            &[text(brand_id), opt_text(click_id), text(&skus_json)],
+        )?,
+    ];
+    let results = db.batch(statements).await?;
+    let [seen, click, products] = results.as_slice() else {
+        return Err(ApiError::internal("read batch answered the wrong number of results"));
+    };
+    let seen = seen.results::<Seen>()?.into_iter().next().ok_or_else(|| ApiError::internal("no seen row"))?;
+    let click = click.results::<ClickRow>()?.into_iter().next();
+    let products = products
+        .results::<ProductRateRow>()?
+        .into_iter()
+        .map(|r| ProductRate {
+            product_id: r.product_id,
+            sku: r.sku,
+            rates: RateInputs {
+                targeted_product: r.targeted_product,
+                targeted_all: r.targeted_all,
+                product: r.product,
+                brand_default: r.brand_default,
+            },
+        })
+        .collect();
+    Ok(PaidReads { seen, click, products })
+}
+
+#[derive(Deserialize)]
+struct StoredLineRow {
+    line_no: u32,
+    sku: String,
+    quantity: i64,
+    unit_price: i64,
+    discount: i64,
+    refunded_quantity: i64,
+    commission_id: Option<String>,
+    rate_bps: Option<u32>,
+    state: Option<String>,
+}
+
+/// The order a refund or cancel names, with its lines and their commission entries.
+pub struct StoredOrder {
+    pub row_id: String,
+    pub status: String,
+    pub creator_id: Option<String>,
+    pub link_code: Option<String>,
+    pub live_session_id: Option<String>,
+    pub currency: String,
+    pub lines: Vec<StoredLine>,
+}
+
+#[derive(Deserialize)]
+struct OrderHead {
+    id: String,
+    status: String,
+    creator_id: Option<String>,
+    link_code: Option<String>,
+    live_session_id: Option<String>,
+    currency: String,
+}
+
+pub async fn read_for_refund(
+    db: &D1Database,
+    brand_id: &str,
+    delivery_id: &str,
+    order_id: &str,
+) -> ApiResult<(Seen, Option<StoredOrder>)> {
+    let statements = vec![
+        prepare(db, SEEN_SQL, &[text(brand_id), text(delivery_id), text(order_id)])?,
+        prepare(
+            db,
+            "SELECT id, status, creator_id, link_code, live_session_id, currency FROM orders \
+             WHERE brand_id = ? AND external_id = ?",
+            &[text(brand_id), text(order_id)],
+        )?,
+        prepare(
+            db,
+            "SELECT l.line_no, l.sku, l.quantity, l.unit_price, l.discount, l.refunded_quantity, \
+             c.id AS commission_id, c.rate_bps, c.state \
+             FROM order_lines l LEFT JOIN commissions c \
+               ON c.order_id = l.order_id AND c.line_no = l.line_no AND c.kind = 'commission' \
+             WHERE l.order_id = (SELECT id FROM orders WHERE brand_id = ? AND external_id = ?) \
+             ORDER BY l.line_no",
+            &[text(brand_id), text(order_id)],
+        )?,
+    ];
+    let results = db.batch(statements).await?;
+    let [seen, head, lines] = results.as_slice() else {
+        return Err(ApiError::internal("read batch answered the wrong number of results"));
+    };
+    let seen = seen.results::<Seen>()?.into_iter().next().ok_or_else(|| ApiError::internal("no seen row"))?;
+    let Some(head) = head.results::<OrderHead>()?.into_iter().next() else {
+        return Ok((seen, None));
+    };
+    let lines = lines
+        .results::<StoredLineRow>()?
+        .into_iter()
+        .map(|r| StoredLine {
+            line_no: r.line_no,
+            item: LineItem { sku: r.sku, quantity: r.quantity, unit_price: r.unit_price, discount: r.discount },
+            refunded_quantity: r.refunded_quantity,
+            commission: match (r.commission_id, r.rate_bps, r.state.as_deref()) {
+                (Some(id), Some(rate_bps), Some(state)) => Some(StoredCommission {
+                    id,
+                    rate_bps,
+                    state: match state {
+                        "pending" => EntryState::Pending,
+                        "reversed" => EntryState::Reversed,
+                        _ => EntryState::Settled,
+                    },
+                }),
+                _ => None,
+            },
+        })
+        .collect();
+    Ok((
+        seen,
+        Some(StoredOrder {
+            row_id: head.id,
+            status: head.status,
+            creator_id: head.creator_id,
+            link_code: head.link_code,
+            live_session_id: head.live_session_id,
+            currency: head.currency,
+            lines,
+        }),
+    ))
+}
+
+/// Statements of one write batch, built up by the webhook route.
+pub struct Writes<'a> {
+    db: &'a D1Database,
+    pub statements: Vec<D1PreparedStatement>,
+}
+
+pub struct NewOrder<'a> {
+    pub row_id: &'a str,
+    pub brand_id: &'a str,
+    pub external_id: &'a str,
+    pub click_id: Option<&'a str>,
+    pub creator_id: Option<&'a str>,
+    pub link_code: Option<&'a str>,
+    pub live_session_id: Option<&'a str>,
+    pub currency: &'a str,
+    pub gmv: i64,
+    pub attributed: bool,
+    pub occurred_at: i64,
+    pub created_at: i64,
+}
+
+pub struct NewEntry<'a> {
+    pub id: &'a str,
+    pub order_row_id: &'a str,
+    pub line_no: u32,
+    pub brand_id: &'a str,
+    pub creator_id: &'a str,
+    pub link_code: &'a str,
+    pub live_session_id: Option<&'a str>,
+    pub sku: &'a str,
+    pub quantity: i64,
+    pub rate_bps: u32,
+    pub base: i64,
+    pub amount: i64,
+    pub currency: &'a str,
+    /// `pending` for a commission, `reversed` for a take-back.
+    pub state: &'a str,
+    pub kind: &'a str,
+    pub parent_id: Option<&'a str>,
+    pub event_key: &'a str,
+    pub approve_after: Option<i64>,
+    pub created_at: i64,
+}
+
+impl<'a> Writes<'a> {
+    pub fn new(db: &'a D1Database) -> Writes<'a> {
+        Writes { db, statements: Vec::new() }
+    }
+
+    fn push(&mut self, sql: &str, params: &[JsValue]) -> ApiResult<()> {
+        self.statements.push(prepare(self.db, sql, params)?);
+        Ok(())
+    }
+
+    pub fn delivery(&mut self, brand_id: &str, delivery_id: &str, order_id: &str, kind: &str, now: i64) -> ApiResult<()> {
+        self.push(
+            "INSERT INTO webhook_deliveries (brand_id, delivery_id, order_id, kind, received_at) VALUES (?,?,?,?,?)",
+            &[text(brand_id), text(delivery_id), text(order_id), text(kind), int(now)],
+        )
+    }
+
+    pub fn order(&mut self, o: &NewOrder<'_>) -> ApiResult<()> {
+        self.push(
+            "INSERT INTO orders (id, brand_id, external_id, click_id, creator_id, link_code, live_session_id, \
+             currency, gmv, status, occurred_at, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            &[
+                text(o.row_id),
+                text(o.brand_id),
+                text(o.external_id),
+                opt_text(o.click_id),
+                opt_text(o.creator_id),
+                opt_text(o.link_code),
+                opt_text(o.live_session_id),
+                text(o.currency),
+                int(o.gmv),
+                text(if o.attributed { "attributed" } else { "unattributed" }),
+                int(o.occurred_at),
+                int(o.created_at),
+            ],
+        )
+    }
+
+    pub fn line(&mut self, order_row_id: &str, line_no: u32, item: &LineItem, product_id: Option<&str>) -> ApiResult<()> {
+        self.push(
+            "INSERT INTO order_lines (order_id, line_no, sku, product_id, quantity, unit_price, discount) \
+             VALUES (?,?,?,?,?,?,?)",
+            &[
+                text(order_row_id),
+                int(line_no.into()),
+                text(&item.sku),
+                opt_text(product_id),
+                int(item.quantity),
+                int(item.unit_price),
+                int(item.discount),
+            ],
+        )
+    }
+
+    pub fn entry(&mut self, e: &NewEntry<'_>) -> ApiResult<()> {
+        self.push(
+            "INSERT INTO commissions (id, order_id, line_no, brand_id, creator_id, link_code, live_session_id, sku, \
+             quantity, rate_bps, base, amount, currency, state, kind, parent_id, event_key, approve_after, created_at) \
+             VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            &[
+                text(e.id),
+                text(e.order_row_id),
+                int(e.line_no.into()),
+                text(e.brand_id),
+                text(e.creator_id),
+                text(e.link_code),
+                opt_text(e.live_session_id),
+                text(e.sku),
+                int(e.quantity),
+                int(e.rate_bps.into()),
+                int(e.base),
+                int(e.amount),
+                text(e.currency),
+                text(e.state),
+                text(e.kind),
+                opt_text(e.parent_id),
+                text(e.event_key),
+                opt_int(e.approve_after),
+                int(e.created_at),
+            ],
+        )
+    }
+
+    /// Moves a line's refunded quantity, only if it still is `from`: a concurrent refund
+    /// makes the CHECK on `refunded_quantity` fail and the whole batch roll back.
+    pub fn refund_step(&mut self, order_row_id: &str, line_no: u32, from: i64, to: i64) -> ApiResult<()> {
+        self.push(
+            "UPDATE order_lines SET refunded_quantity = CASE WHEN refunded_quantity = ?1 THEN ?2 ELSE -1 END \
+             WHERE order_id = ?3 AND line_no = ?4",
+            &[int(from), int(to), text(order_row_id), int(line_no.into())],
+        )
+    }
+
+    /// Keeps a pending entry pending, or closes it as `reversed`, only if it is still
+    /// pending: if approval got there first, the CHECK on `state` fails the batch.
+    pub fn pending_parent(&mut self, id: &str, closes: bool) -> ApiResult<()> {
+        self.push(
+            "UPDATE commissions SET state = CASE WHEN state = 'pending' THEN ?1 ELSE 'raced' END WHERE id = ?2",
+            &[text(if closes { "reversed" } else { "pending" }), text(id)],
+        )
+    }
+
+    pub fn order_state(&mut self, order_row_id: &str, state: &str) -> ApiResult<()> {
+        self.push("UPDATE orders SET state = ? WHERE id = ?", &[text(state), text(order_row_id)])
+    }
+}
+
+/// How a write batch ended.
+pub enum Outcome {
+    Written,
+    /// A UNIQUE constraint refused it: another copy of this delivery or order got there.
+    Duplicate,
+    /// A guard refused it: state moved under us (a concurrent refund or approval).
+    Raced,
+}
+
+pub async fn commit(db: &D1Database, writes: Writes<'_>) -> ApiResult<Outcome> {
+    match db.batch(writes.statements).await {
+        Ok(_) => Ok(Outcome::Written),
+        Err(e) if super::d1::is_unique_violation(&e) => Ok(Outcome::Duplicate),
+        Err(e) if e.to_string().contains("CHECK constraint failed") => Ok(Outcome::Raced),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A ledger entry as the contract shows it (`order_id` is the brand's own).
+#[derive(Debug, Clone, Deserialize)]
+pub struct EntryRow {
+    pub id: String,
+    pub order_id: String,
+    pub brand_id: String,
+    pub creator_id: String,
+    pub link_code: String,
+    pub live_session_id: Option<String>,
+    pub sku: String,
+    pub quantity: i64,
+    pub rate_bps: u32,
+    pub base: i64,
+    pub amount: i64,
+    pub currency: String,
+    pub state: String,
+    pub kind: String,
+    pub created_at: i64,
+}
+
+const ENTRY_COLUMNS: &str = "e.id, o.external_id AS order_id, e.brand_id, e.creator_id, e.link_code, \
+    e.live_session_id, e.sku, e.quantity, e.rate_bps, e.base, e.amount, e.currency, e.state, e.kind, e.created_at";
+
+/// Ledger entries of one owner (`owner_column` is a constant: `creator_id` or `brand_id`).
+pub async fn entries(
+    db: &D1Database,
+    owner_column: OwnerColumn,
+    owner_id: &str,
+    page: &PageRequest,
+) -> ApiResult<Vec<EntryRow>> {
+    let (at, id) = page.bounds();
+    let column = owner_column.as_str();
+    super::d1::all(
+        db,
+        &format!(
+            "SELECT {ENTRY_COLUMNS} FROM commissions e JOIN orders o ON o.id = e.order_id \
+             WHERE e.{column} = ? AND (e.created_at < ? OR (e.created_at = ? AND e.id < ?)) \
+             ORDER BY e.created_at DESC, e.id DESC LIMIT ?"
+        ),
+        &[text(owner_id), int(at), int(at), text(&id), int(page.fetch())],
+    )
+    .await
+}
+
+/// The entries of one of the brand's orders, by the brand's order id (a duplicate delivery
+/// answers with them).
+pub async fn entries_of_order(db: &D1Database, brand_id: &str, external_id: &str) -> ApiResult<Vec<EntryRow>> {
+    super::d1::all(
+        db,
+        &format!(
+            "SELECT {ENTRY_COLUMNS} FROM commissions e JOIN orders o ON o.id = e.order_id \
+             WHERE o.brand_id = ? AND o.external_id = ? ORDER BY e.created_at, e.line_no, e.id"
+        ),
+        &[text(brand_id), text(external_id)],
+    )
+    .await
+}
+
+#[derive(Clone, Copy)]
+pub enum OwnerColumn {
+    Creator,
+    Brand,
+}
+
+impl OwnerColumn {
+    fn as_str(self) -> &'static str {
+        match self {
+            OwnerColumn::Creator => "creator_id",
+            OwnerColumn::Brand => "brand_id",
+        }
+    }
+}
+
+/// A creator's totals per currency. A take-back counts in the bucket of the entry it takes
+/// from, so `pending` and `approved` are net; `reversed` is everything taken back.
+#[derive(Debug, Deserialize, serde::Serialize)]
+pub struct Totals {
+    pub currency: String,
+    pub pending: i64,
+    pub approved: i64,
+    pub reversed: i64,
+    pub paid: i64,
+}
+
+pub async fn totals(db: &D1Database, creator_id: &str) -> ApiResult<Vec<Totals>> {
+    super::d1::all(
+        db,
+        "SELECT e.currency, \
+           COALESCE(SUM(CASE WHEN COALESCE(p.state, e.state) = 'pending' THEN e.amount END), 0) AS pending, \
+           COALESCE(SUM(CASE WHEN COALESCE(p.state, e.state) = 'approved' THEN e.amount END), 0) AS approved, \
+           COALESCE(SUM(CASE WHEN e.kind <> 'commission' THEN -e.amount END), 0) AS reversed, \
+           COALESCE(SUM(CASE WHEN COALESCE(p.state, e.state) = 'paid' THEN e.amount END), 0) AS paid \
+         FROM commissions e LEFT JOIN commissions p ON p.id = e.parent_id \
+         WHERE e.creator_id = ? GROUP BY e.currency ORDER BY e.currency",
+        &[text(creator_id)],
+    )
+    .await
+}
+
+/// Approves pending commissions whose hold has passed. Returns how many.
+pub async fn approve_due(db: &D1Database, now: i64) -> ApiResult<usize> {
+    super::d1::run(
+        db,
+        "UPDATE commissions SET state = 'approved' WHERE kind = 'commission' AND state = 'pending' AND approve_after <= ?",
+        &[int(now)],
+    )
+    .await
+}
+
+/// An order as its brand sees it.
+#[derive(Debug, Deserialize)]
+pub struct OrderRow {
+    pub id: String,
+    pub external_id: String,
+    pub click_id: Option<String>,
+    pub creator_id: Option<String>,
+    pub link_code: Option<String>,
+    pub live_session_id: Option<String>,
+    pub currency: String,
+    pub gmv: i64,
+    pub status: String,
+    pub state: String,
+    pub occurred_at: i64,
+    pub created_at: i64,
+    pub commission: i64,
+}
+
+pub async fn orders_of_brand(db: &D1Database, brand_id: &str, page: &PageRequest) -> ApiResult<Vec<OrderRow>> {
+    let (at, id) = page.bounds();
+    super::d1::all(
+        db,
+        "SELECT o.id, o.external_id, o.click_id, o.creator_id, o.link_code, o.live_session_id, o.currency, o.gmv, \
+         o.status, o.state, o.occurred_at, o.created_at, \
+         COALESCE((SELECT SUM(amount) FROM commissions e WHERE e.order_id = o.id), 0) AS commission \
+         FROM orders o WHERE o.brand_id = ? AND (o.created_at < ? OR (o.created_at = ? AND o.id < ?)) \
+         ORDER BY o.created_at DESC, o.id DESC LIMIT ?",
+        &[text(brand_id), int(at), int(at), text(&id), int(page.fetch())],
+    )
+    .await
+}
