@@ -260,7 +260,7 @@ async fn take_back(db: &D1Database, brand: &BrandRow, event: &OrderEvent, delive
     }
     if event.kind == EventKind::Cancelled {
         writes.order_state(&order.row_id, "cancelled")?;
-    } else if plan.fully_refunded(&order.lines) {
+    } else if !plan.steps.is_empty() && plan.fully_refunded(&order.lines) {
         writes.order_state(&order.row_id, "refunded")?;
     }
     match orders::commit(db, writes).await? {

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod sign;
+
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
