@@ -4,6 +4,8 @@ pub mod brands;
 pub mod creators;
 pub mod health;
 pub mod links;
+pub mod live;
+pub mod live_page;
 pub mod products;
 pub mod redirect;
 
@@ -34,13 +36,29 @@ pub async fn dispatch(req: Request, env: Env, ctx: Context) -> ApiResult<Respons
         (["api", "links", code], Delete) => links::disable(req, &env, code).await,
         (["api", "links", code, "stats"], Get) => links::stats(req, &env, code).await,
 
+        (["api", "live-sessions"], Post) => live::create(req, &env).await,
+        (["api", "live-sessions"], Get) => live::list(req, &env).await,
+        (["api", "live-sessions", id], Get) => live::get(req, &env, id).await,
+        (["api", "live-sessions", id, "pins"], Post) => live::pin(req, &env, id).await,
+        (["api", "live-sessions", id, "pins", product_id], Delete) => live::unpin(req, &env, id, product_id).await,
+        (["api", "live-sessions", id, "end"], Post) => live::end(req, &env, id).await,
+        (["api", "live-sessions", id, "stats"], Get) => live::stats(req, &env, id).await,
+        (["api", "live", id], Get) => live::feed(req, &env, id).await,
+        (["live", id], Get) => live::page(req, &env, id).await,
+
         ([code], Get) if !code.is_empty() => redirect::follow(&req, &env, &ctx, code, true).await,
         ([code], Head) if !code.is_empty() => redirect::follow(&req, &env, &ctx, code, false).await,
 
         (["health"], _)
         | (["api", "brands" | "creators" | "products" | "links" | "showcase"], _)
         | (["api", "collaborations" | "products" | "links", _], _)
-        | (["api", "links", _, "stats"], _) => Err(ApiError::method_not_allowed()),
+        | (["api", "links", _, "stats"], _)
+        | (["api", "live-sessions"], _)
+        | (["api", "live-sessions", _], _)
+        | (["api", "live-sessions", _, "pins" | "end" | "stats"], _)
+        | (["api", "live-sessions", _, "pins", _], _)
+        | (["api", "live", _], _)
+        | (["live", _], _) => Err(ApiError::method_not_allowed()),
         _ => Err(ApiError::not_found("route")),
     }
 }
