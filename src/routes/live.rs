@@ -296,15 +296,17 @@ pub async fn stats(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
     json::ok(&Stats { clicks: counts.clicks, orders: counts.orders, gmv: monies(gmv), commission: monies(commission) })
 }
 
-/// `GET /api/live/{id}` (public): the feed the page polls.
+/// `GET /api/live/{id}` (public): the feed the page polls. Readable from any origin (it is
+/// public and sent without credentials) so a creator's stream overlay can show the pins.
 pub async fn feed(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
     let v = load_view(env, &origin(&req, env), id).await?.ok_or_else(|| ApiError::not_found("live session"))?;
     let mut resp = json::respond(200, &v);
     resp.headers_mut().set("cache-control", "no-cache")?;
+    resp.headers_mut().set("access-control-allow-origin", "*")?;
     Ok(resp)
 }
 
-/// `GET /live/{id}` (public): the viewers' page; an unknown session is an HTML 404 page,
+/// `GET /live/{id}` (public; `HEAD` too, for link checkers): the viewers' page; an unknown session is an HTML 404 page,
 /// since the one asking is a person with a browser.
 pub async fn page(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
     let (status, body) = match load_view(env, &origin(&req, env), id).await? {

@@ -44,7 +44,7 @@ pub async fn dispatch(req: Request, env: Env, ctx: Context) -> ApiResult<Respons
         (["api", "live-sessions", id, "end"], Post) => live::end(req, &env, id).await,
         (["api", "live-sessions", id, "stats"], Get) => live::stats(req, &env, id).await,
         (["api", "live", id], Get) => live::feed(req, &env, id).await,
-        (["live", id], Get) => live::page(req, &env, id).await,
+        (["live", id], Get | Head) => live::page(req, &env, id).await,
 
         ([code], Get) if !code.is_empty() => redirect::follow(&req, &env, &ctx, code, true).await,
         ([code], Head) if !code.is_empty() => redirect::follow(&req, &env, &ctx, code, false).await,

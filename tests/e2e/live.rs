@@ -195,6 +195,12 @@ fn pins_show_newest_first_escaped_on_the_page_and_in_the_feed() {
     assert!(html.find("&lt;script&gt;alert(1)").unwrap() < html.find("Plain mug").unwrap(), "newest pin first");
     assert!(html.contains(&format!("/api/live/{s}")), "the page polls its feed");
     assert!(!html.contains("innerHTML"));
+    let head = app().send("HEAD", &format!("/live/{s}"), None, &[], None);
+    assert_eq!(head.status, 200);
+    assert_eq!(head.header("content-type"), Some("text/html; charset=utf-8"));
+    let feed_resp = app().get(&format!("/api/live/{s}"), None);
+    assert_eq!(feed_resp.header("content-type"), Some("application/json; charset=utf-8"));
+    assert_eq!(feed_resp.header("access-control-allow-origin"), Some("*"));
 }
 
 #[test]
