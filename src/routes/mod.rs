@@ -5,6 +5,8 @@ pub mod creators;
 pub mod earnings;
 pub mod health;
 pub mod links;
+pub mod live;
+pub mod live_page;
 pub mod products;
 pub mod redirect;
 pub mod webhooks;
@@ -42,6 +44,16 @@ pub async fn dispatch(req: Request, env: Env, ctx: Context) -> ApiResult<Respons
         (["api", "orders"], Get) => earnings::brand_orders(req, &env).await,
         (["api", "commissions"], Get) => earnings::brand_commissions(req, &env).await,
 
+        (["api", "live-sessions"], Post) => live::create(req, &env).await,
+        (["api", "live-sessions"], Get) => live::list(req, &env).await,
+        (["api", "live-sessions", id], Get) => live::get(req, &env, id).await,
+        (["api", "live-sessions", id, "pins"], Post) => live::pin(req, &env, id).await,
+        (["api", "live-sessions", id, "pins", product_id], Delete) => live::unpin(req, &env, id, product_id).await,
+        (["api", "live-sessions", id, "end"], Post) => live::end(req, &env, id).await,
+        (["api", "live-sessions", id, "stats"], Get) => live::stats(req, &env, id).await,
+        (["api", "live", id], Get) => live::feed(req, &env, id).await,
+        (["live", id], Get | Head) => live::page(req, &env, id).await,
+
         ([code], Get) if !code.is_empty() => redirect::follow(&req, &env, &ctx, code, true).await,
         ([code], Head) if !code.is_empty() => redirect::follow(&req, &env, &ctx, code, false).await,
 
@@ -50,7 +62,13 @@ pub async fn dispatch(req: Request, env: Env, ctx: Context) -> ApiResult<Respons
         | (["api", "me", "earnings" | "commissions"], _)
         | (["api", "brands" | "creators" | "products" | "links" | "showcase" | "orders" | "commissions"], _)
         | (["api", "collaborations" | "products" | "links", _], _)
-        | (["api", "links", _, "stats"], _) => Err(ApiError::method_not_allowed()),
+        | (["api", "links", _, "stats"], _)
+        | (["api", "live-sessions"], _)
+        | (["api", "live-sessions", _], _)
+        | (["api", "live-sessions", _, "pins" | "end" | "stats"], _)
+        | (["api", "live-sessions", _, "pins", _], _)
+        | (["api", "live", _], _)
+        | (["live", _], _) => Err(ApiError::method_not_allowed()),
         _ => Err(ApiError::not_found("route")),
     }
 }

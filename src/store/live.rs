@@ -1,7 +1,10 @@
-//! The `live_sessions` and `live_pins` tables.
+//! The `live_sessions` and `live_pins` tables, a session's tracked links, and its stats.
 
-use super::d1::{first, text};
-use crate::http::ApiResult;
+use super::d1::{all, first, int, opt_int, run, stmt, text};
+use super::links::{CurrencySum, LinkRow};
+use super::products::ShowcaseRow;
+use crate::http::page::PageRequest;
+use crate::http::{ApiError, ApiResult};
 use serde::Deserialize;
 use worker::D1Database;
 
@@ -16,9 +19,205 @@ pub struct LiveRow {
     pub ended_at: Option<i64>,
 }
 
+/// A session with its creator's handle: what the public page and feed show.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PublicLiveRow {
+    #[serde(flatten)]
+    pub session: LiveRow,
+    pub creator_handle: String,
+}
+
+/// A pinned product as viewers see it: the product (with its open rate), the session's
+/// link code for it and when it was pinned.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PinRow {
+    #[serde(flatten)]
+    pub showcase: ShowcaseRow,
+    pub code: String,
+    pub pinned_at: i64,
+}
+
 const COLUMNS: &str = "id, creator_id, title, starts_at, state, created_at, ended_at";
+
+/// The most pins a page shows. A show pins a handful; the cap only bounds a runaway one.
+pub const MAX_PINS: i64 = 200;
+
+pub async fn insert(db: &D1Database, s: &LiveRow) -> ApiResult<()> {
+    run(
+        db,
+        "INSERT INTO live_sessions (id, creator_id, title, starts_at, state, created_at, ended_at) \
+         VALUES (?,?,?,?,?,?,?)",
+        &[
+            text(&s.id),
+            text(&s.creator_id),
+            text(&s.title),
+            opt_int(s.starts_at),
+            text(&s.state),
+            int(s.created_at),
+            opt_int(s.ended_at),
+        ],
+    )
+    .await?;
+    Ok(())
+}
 
 /// One of this creator's sessions; another creator's is `None` (answered as 404).
 pub async fn for_creator(db: &D1Database, creator_id: &str, id: &str) -> ApiResult<Option<LiveRow>> {
     first(db, &format!("SELECT {COLUMNS} FROM live_sessions WHERE id = ? AND creator_id = ?"), &[text(id), text(creator_id)]).await
+}
+
+/// Any session, for the public page and feed.
+pub async fn public(db: &D1Database, id: &str) -> ApiResult<Option<PublicLiveRow>> {
+    first(
+        db,
+        "SELECT s.id, s.creator_id, s.title, s.starts_at, s.state, s.created_at, s.ended_at, \
+         c.handle AS creator_handle FROM live_sessions s JOIN creators c ON c.id = s.creator_id WHERE s.id = ?",
+        &[text(id)],
+    )
+    .await
+}
+
+pub async fn list_for_creator(db: &D1Database, creator_id: &str, page: &PageRequest) -> ApiResult<Vec<LiveRow>> {
+    let (at, id) = page.bounds();
+    all(
+        db,
+        &format!(
+            "SELECT {COLUMNS} FROM live_sessions WHERE creator_id = ? \
+             AND (created_at < ? OR (created_at = ? AND id < ?)) \
+             ORDER BY created_at DESC, id DESC LIMIT ?"
+        ),
+        &[text(creator_id), int(at), int(at), text(&id), int(page.fetch())],
+    )
+    .await
+}
+
+/// Ends a live session of this creator. Ending twice changes nothing (0 rows), so a
+/// retried request keeps the first `ended_at`.
+pub async fn end(db: &D1Database, creator_id: &str, id: &str, now: i64) -> ApiResult<usize> {
+    run(
+        db,
+        "UPDATE live_sessions SET state = 'ended', ended_at = ? WHERE id = ? AND creator_id = ? AND state = 'live'",
+        &[int(now), text(id), text(creator_id)],
+    )
+    .await
+}
+
+/// The session's tracked link for a product, if one was made (at most one: the
+/// `links_live_product` unique index).
+pub async fn session_link(db: &D1Database, session_id: &str, product_id: &str) -> ApiResult<Option<LinkRow>> {
+    first(
+        db,
+        "SELECT l.id, l.code, l.creator_id, l.brand_id, l.product_id, l.live_session_id, l.active, \
+         l.created_at, p.url AS destination FROM links l JOIN products p ON p.id = l.product_id \
+         WHERE l.live_session_id = ? AND l.product_id = ?",
+        &[text(session_id), text(product_id)],
+    )
+    .await
+}
+
+/// Re-enables a session link its creator had disabled: pinning the product again is the
+/// creator saying viewers should be able to buy it.
+pub async fn reactivate_link(db: &D1Database, session_id: &str, link_id: &str) -> ApiResult<()> {
+    run(db, "UPDATE links SET active = 1 WHERE id = ? AND live_session_id = ?", &[text(link_id), text(session_id)]).await?;
+    Ok(())
+}
+
+pub async fn is_pinned(db: &D1Database, session_id: &str, product_id: &str) -> ApiResult<bool> {
+    let n: Option<i64> = stmt(
+        db,
+        "SELECT EXISTS (SELECT 1 FROM live_pins WHERE live_session_id = ? AND product_id = ?) AS pinned",
+        &[text(session_id), text(product_id)],
+    )?
+    .first::<i64>(Some("pinned"))
+    .await?;
+    Ok(n == Some(1))
+}
+
+#[derive(Deserialize)]
+struct PinnedAt {
+    pinned_at: i64,
+}
+
+/// Pins a product (or moves an existing pin to the top) and returns its `pinned_at`.
+/// `pinned_at` is kept strictly above every other pin of the session, so "newest first" is
+/// a total order even for pins made in the same millisecond.
+pub async fn pin(db: &D1Database, session_id: &str, product_id: &str, link_id: &str, now: i64) -> ApiResult<i64> {
+    let row: Option<PinnedAt> = first(
+        db,
+        "INSERT INTO live_pins (live_session_id, product_id, link_id, pinned_at) \
+         VALUES (?1, ?2, ?3, MAX(?4, COALESCE((SELECT MAX(pinned_at) FROM live_pins WHERE live_session_id = ?1), 0) + 1)) \
+         ON CONFLICT (live_session_id, product_id) DO UPDATE SET \
+         link_id = excluded.link_id, pinned_at = excluded.pinned_at \
+         RETURNING pinned_at",
+        &[text(session_id), text(product_id), text(link_id), int(now)],
+    )
+    .await?;
+    row.map(|r| r.pinned_at).ok_or_else(|| ApiError::internal("pin upsert returned no row"))
+}
+
+/// Removes a pin; returns whether there was one. The link itself stays active, so a viewer
+/// who already has it can still buy (and the sale still counts for the session).
+pub async fn unpin(db: &D1Database, session_id: &str, product_id: &str) -> ApiResult<bool> {
+    Ok(run(db, "DELETE FROM live_pins WHERE live_session_id = ? AND product_id = ?", &[text(session_id), text(product_id)]).await? > 0)
+}
+
+/// The pins a viewer can buy, newest first: withdrawn products and disabled links are left
+/// out, since their buy button would only answer 410.
+pub async fn pins(db: &D1Database, session_id: &str) -> ApiResult<Vec<PinRow>> {
+    all(
+        db,
+        "SELECT p.id, p.brand_id, p.sku, p.title, p.url, p.price_amount, p.price_currency, \
+         p.commission_bps, p.image_url, p.active, p.created_at, p.updated_at, \
+         b.default_commission_bps, b.click_param, l.code, lp.pinned_at \
+         FROM live_pins lp \
+         JOIN products p ON p.id = lp.product_id \
+         JOIN brands b ON b.id = p.brand_id \
+         JOIN links l ON l.id = lp.link_id \
+         WHERE lp.live_session_id = ? AND p.active = 1 AND l.active = 1 \
+         ORDER BY lp.pinned_at DESC, lp.product_id LIMIT ?",
+        &[text(session_id), int(MAX_PINS)],
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LiveCounts {
+    pub clicks: i64,
+    pub orders: i64,
+}
+
+/// A session's numbers, in one D1 round trip:
+/// - `clicks`: human clicks (`is_bot = 0`) on the session's links;
+/// - `orders`: attributed orders carrying the session;
+/// - GMV per currency: the sum of those orders' `gmv`;
+/// - commission per currency: every ledger entry of the session (commissions, reversals
+///   and clawbacks), so it is the net amount.
+pub async fn stats(db: &D1Database, session_id: &str) -> ApiResult<(LiveCounts, Vec<CurrencySum>, Vec<CurrencySum>)> {
+    let id = [text(session_id)];
+    let results = db
+        .batch(vec![
+            stmt(
+                db,
+                "SELECT (SELECT COUNT(*) FROM clicks WHERE live_session_id = ?1 AND is_bot = 0) AS clicks, \
+                 (SELECT COUNT(*) FROM orders WHERE live_session_id = ?1 AND status = 'attributed') AS orders",
+                &id,
+            )?,
+            stmt(
+                db,
+                "SELECT currency, SUM(gmv) AS amount FROM orders WHERE live_session_id = ? AND status = 'attributed' \
+                 GROUP BY currency ORDER BY currency",
+                &id,
+            )?,
+            stmt(
+                db,
+                "SELECT currency, SUM(amount) AS amount FROM commissions WHERE live_session_id = ? \
+                 GROUP BY currency ORDER BY currency",
+                &id,
+            )?,
+        ])
+        .await?;
+    let [counts, gmv, commission] = <[worker::D1Result; 3]>::try_from(results)
+        .map_err(|r| ApiError::internal(format!("stats batch returned {} results", r.len())))?;
+    let counts = counts.results::<LiveCounts>()?.into_iter().next().unwrap_or(LiveCounts { clicks: 0, orders: 0 });
+    Ok((counts, gmv.results()?, commission.results()?))
 }

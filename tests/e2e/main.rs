@@ -5,3 +5,4 @@ mod common;
 
 mod health;
 mod webhooks;
+mod live;

@@ -1,0 +1,323 @@
+//! Live shopping: a creator's sessions and pins (`/api/live-sessions…`), the public feed
+//! (`GET /api/live/{id}`) and the viewers' page (`GET /live/{id}`, rendered in
+//! [`super::live_page`]).
+
+use super::links::make_link;
+use super::live_page;
+use super::products::{showcase_item, ShowcaseItem};
+use crate::clock::now_ms;
+use crate::domain::attribution::{format_rfc3339_ms, parse_rfc3339_ms};
+use crate::domain::ids::{self, prefix};
+use crate::domain::money::{Currency, Money};
+use crate::http::page::{self, query_pairs, PageRequest};
+use crate::http::{auth, json, origin, text_field, ApiError, ApiResult};
+use crate::store::link_cache::{self, LinkRecord};
+use crate::store::links::{CurrencySum, LinkRow};
+use crate::store::live::{LiveRow, PinRow, PublicLiveRow};
+use crate::store::{self, creators::CreatorRow};
+use serde::{Deserialize, Serialize};
+use worker::{D1Database, Env, Headers, Request, Response};
+
+#[derive(Deserialize)]
+struct NewSession {
+    title: String,
+    starts_at: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct NewPin {
+    product_id: String,
+}
+
+/// A session as its creator sees it.
+#[derive(Serialize)]
+struct SessionOut {
+    id: String,
+    creator_id: String,
+    title: String,
+    state: String,
+    starts_at: Option<String>,
+    created_at: String,
+    ended_at: Option<String>,
+    share_url: String,
+}
+
+fn share_url(origin: &str, id: &str) -> String {
+    format!("{origin}/live/{id}")
+}
+
+fn render_session(s: LiveRow, origin: &str) -> SessionOut {
+    SessionOut {
+        share_url: share_url(origin, &s.id),
+        starts_at: s.starts_at.map(format_rfc3339_ms),
+        created_at: format_rfc3339_ms(s.created_at),
+        ended_at: s.ended_at.map(format_rfc3339_ms),
+        id: s.id,
+        creator_id: s.creator_id,
+        title: s.title,
+        state: s.state,
+    }
+}
+
+/// The public view of a session: the feed's JSON and what the page renders.
+#[derive(Serialize, Clone)]
+pub struct LiveView {
+    pub id: String,
+    pub title: String,
+    pub creator: CreatorRef,
+    pub state: String,
+    pub starts_at: Option<String>,
+    pub created_at: String,
+    pub ended_at: Option<String>,
+    pub share_url: String,
+    pub pins: Vec<PinOut>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct CreatorRef {
+    pub id: String,
+    pub handle: String,
+}
+
+#[derive(Serialize, Clone)]
+pub struct PinOut {
+    pub product: ShowcaseItem,
+    pub short_url: String,
+    pub pinned_at: String,
+    /// The price as the page shows it (`$19.99`, `¥500`), so the page's refresh script
+    /// formats exactly like the server without a currency table of its own.
+    pub price_display: String,
+}
+
+fn render_pin(p: PinRow, origin: &str) -> PinOut {
+    let product = showcase_item(p.showcase);
+    PinOut {
+        price_display: live_page::format_price(&product.price),
+        product,
+        short_url: format!("{origin}/{}", p.code),
+        pinned_at: format_rfc3339_ms(p.pinned_at),
+    }
+}
+
+fn view(row: PublicLiveRow, pins: Vec<PinRow>, origin: &str) -> LiveView {
+    let s = row.session;
+    LiveView {
+        share_url: share_url(origin, &s.id),
+        creator: CreatorRef { id: s.creator_id, handle: row.creator_handle },
+        starts_at: s.starts_at.map(format_rfc3339_ms),
+        created_at: format_rfc3339_ms(s.created_at),
+        ended_at: s.ended_at.map(format_rfc3339_ms),
+        pins: pins.into_iter().map(|p| render_pin(p, origin)).collect(),
+        id: s.id,
+        title: s.title,
+        state: s.state,
+    }
+}
+
+/// The public view, or `None` for an unknown session.
+async fn load_view(env: &Env, origin: &str, id: &str) -> ApiResult<Option<LiveView>> {
+    if !looks_like_session_id(id) {
+        return Ok(None);
+    }
+    let db = store::db(env)?;
+    let Some(row) = store::live::public(&db, id).await? else {
+        return Ok(None);
+    };
+    let pins = store::live::pins(&db, id).await?;
+    Ok(Some(view(row, pins, origin)))
+}
+
+/// Ids are `ls_` + base62-ish text; anything else is unknown without a D1 read.
+fn looks_like_session_id(id: &str) -> bool {
+    id.starts_with("ls_") && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// This creator's session, or 404 (also for another creator's: never reveal it exists).
+async fn own_session(db: &D1Database, creator: &CreatorRow, id: &str) -> ApiResult<LiveRow> {
+    if !looks_like_session_id(id) {
+        return Err(ApiError::not_found("live session"));
+    }
+    store::live::for_creator(db, &creator.id, id).await?.ok_or_else(|| ApiError::not_found("live session"))
+}
+
+/// `POST /api/live-sessions` (creator) `{title, starts_at?}` → 201.
+pub async fn create(mut req: Request, env: &Env) -> ApiResult<Response> {
+    let creator = auth::require_creator(&req, env).await?;
+    let body: NewSession = json::body(&mut req).await?;
+    let title = text_field("title", &body.title, 200)?;
+    let starts_at = match body.starts_at.as_deref() {
+        None => None,
+        Some(s) => Some(parse_rfc3339_ms(s).ok_or_else(|| ApiError::invalid("starts_at must be an RFC 3339 time"))?),
+    };
+    let row = LiveRow {
+        id: ids::new_id(prefix::LIVE_SESSION).map_err(ApiError::internal)?,
+        creator_id: creator.id,
+        title,
+        starts_at,
+        state: "live".into(),
+        created_at: now_ms(),
+        ended_at: None,
+    };
+    store::live::insert(&store::db(env)?, &row).await?;
+    json::created(&render_session(row, &origin(&req, env)))
+}
+
+/// `GET /api/live-sessions` (creator): own sessions, newest first.
+pub async fn list(req: Request, env: &Env) -> ApiResult<Response> {
+    let creator = auth::require_creator(&req, env).await?;
+    let page_req = PageRequest::parse(&query_pairs(&req.url()?))?;
+    let rows = store::live::list_for_creator(&store::db(env)?, &creator.id, &page_req).await?;
+    let base = origin(&req, env);
+    json::ok(&page::page(rows, &page_req, |s| (s.created_at, s.id.clone()), |s| render_session(s, &base)))
+}
+
+/// `GET /api/live-sessions/{id}` (owner).
+pub async fn get(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
+    let creator = auth::require_creator(&req, env).await?;
+    let row = own_session(&store::db(env)?, &creator, id).await?;
+    json::ok(&render_session(row, &origin(&req, env)))
+}
+
+/// `POST /api/live-sessions/{id}/end` (owner). Ending an ended session answers the same
+/// session again (a retry is harmless); its `ended_at` stays the first one.
+pub async fn end(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
+    let creator = auth::require_creator(&req, env).await?;
+    let db = store::db(env)?;
+    own_session(&db, &creator, id).await?;
+    store::live::end(&db, &creator.id, id, now_ms()).await?;
+    let row = own_session(&db, &creator, id).await?;
+    json::ok(&render_session(row, &origin(&req, env)))
+}
+
+fn link_record(l: &LinkRow) -> LinkRecord {
+    LinkRecord {
+        active: true,
+        link_id: l.id.clone(),
+        creator_id: l.creator_id.clone(),
+        brand_id: l.brand_id.clone(),
+        product_id: l.product_id.clone(),
+        live_session_id: l.live_session_id.clone(),
+    }
+}
+
+/// The session's link for the product: the existing one (re-enabled if its creator had
+/// disabled it), else a new one. Two pins racing to create it meet at the
+/// `links_live_product` unique index; the loser takes the winner's link.
+async fn session_link(env: &Env, db: &D1Database, creator: &CreatorRow, session_id: &str, product_id: &str) -> ApiResult<LinkRow> {
+    if let Some(link) = store::live::session_link(db, session_id, product_id).await? {
+        if link.active != 1 {
+            store::live::reactivate_link(db, session_id, &link.id).await?;
+            link_cache::put_link(&store::kv(env)?, &link.code, &link_record(&link)).await?;
+        }
+        return Ok(link);
+    }
+    match make_link(db, env, creator, product_id, Some(session_id.to_string()), None).await {
+        Ok(link) => Ok(link),
+        Err(e) => match store::live::session_link(db, session_id, product_id).await? {
+            Some(link) => Ok(link),
+            None => Err(e),
+        },
+    }
+}
+
+/// `POST /api/live-sessions/{id}/pins` (owner) `{product_id}`: 201 with the new pin, or
+/// 200 when the product was already pinned (it moves to the top).
+pub async fn pin(mut req: Request, env: &Env, id: &str) -> ApiResult<Response> {
+    let creator = auth::require_creator(&req, env).await?;
+    let body: NewPin = json::body(&mut req).await?;
+    let db = store::db(env)?;
+    let session = own_session(&db, &creator, id).await?;
+    if session.state != "live" {
+        return Err(ApiError::conflict("the live session has ended"));
+    }
+    let product = store::products::showcase_one(&db, &body.product_id).await?.ok_or_else(|| ApiError::not_found("product"))?;
+    if product.product.active != 1 {
+        return Err(ApiError::invalid("the product is not active in the showcase"));
+    }
+    let link = session_link(env, &db, &creator, id, &product.product.id).await?;
+    let was_pinned = store::live::is_pinned(&db, id, &product.product.id).await?;
+    let pinned_at = store::live::pin(&db, id, &product.product.id, &link.id, now_ms()).await?;
+    let out = PinCreated {
+        live_session_id: session.id,
+        code: link.code.clone(),
+        pin: render_pin(PinRow { showcase: product, code: link.code, pinned_at }, &origin(&req, env)),
+    };
+    if was_pinned {
+        json::ok(&out)
+    } else {
+        json::created(&out)
+    }
+}
+
+#[derive(Serialize)]
+struct PinCreated {
+    live_session_id: String,
+    code: String,
+    #[serde(flatten)]
+    pin: PinOut,
+}
+
+/// `DELETE /api/live-sessions/{id}/pins/{product_id}` (owner): takes the product off the
+/// page. Allowed after the session ended too (a creator may tidy the replay page).
+pub async fn unpin(req: Request, env: &Env, id: &str, product_id: &str) -> ApiResult<Response> {
+    let creator = auth::require_creator(&req, env).await?;
+    let db = store::db(env)?;
+    let session = own_session(&db, &creator, id).await?;
+    if !store::live::unpin(&db, &session.id, product_id).await? {
+        return Err(ApiError::not_found("pin"));
+    }
+    #[derive(Serialize)]
+    struct Unpinned<'a> {
+        live_session_id: &'a str,
+        product_id: &'a str,
+        pinned: bool,
+    }
+    json::ok(&Unpinned { live_session_id: &session.id, product_id, pinned: false })
+}
+
+#[derive(Serialize)]
+struct Stats {
+    clicks: i64,
+    orders: i64,
+    gmv: Vec<Money>,
+    commission: Vec<Money>,
+}
+
+fn monies(sums: Vec<CurrencySum>) -> Vec<Money> {
+    sums.into_iter().map(|s| Money::new(s.amount, Currency::from_stored(&s.currency))).collect()
+}
+
+/// `GET /api/live-sessions/{id}/stats` (owner).
+pub async fn stats(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
+    let creator = auth::require_creator(&req, env).await?;
+    let db = store::db(env)?;
+    let session = own_session(&db, &creator, id).await?;
+    let (counts, gmv, commission) = store::live::stats(&db, &session.id).await?;
+    json::ok(&Stats { clicks: counts.clicks, orders: counts.orders, gmv: monies(gmv), commission: monies(commission) })
+}
+
+/// `GET /api/live/{id}` (public): the feed the page polls. Readable from any origin (it is
+/// public and sent without credentials) so a creator's stream overlay can show the pins.
+pub async fn feed(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
+    let v = load_view(env, &origin(&req, env), id).await?.ok_or_else(|| ApiError::not_found("live session"))?;
+    let mut resp = json::respond(200, &v);
+    resp.headers_mut().set("cache-control", "no-cache")?;
+    resp.headers_mut().set("access-control-allow-origin", "*")?;
+    Ok(resp)
+}
+
+/// `GET /live/{id}` (public; `HEAD` too, for link checkers): the viewers' page; an unknown session is an HTML 404 page,
+/// since the one asking is a person with a browser.
+pub async fn page(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
+    let (status, body) = match load_view(env, &origin(&req, env), id).await? {
+        Some(v) => (200, live_page::render_page(&v)),
+        None => (404, live_page::render_not_found()),
+    };
+    let headers = Headers::new();
+    headers.set("content-type", "text/html; charset=utf-8")?;
+    headers.set("content-security-policy", &live_page::content_security_policy())?;
+    headers.set("cache-control", "no-cache")?;
+    headers.set("x-content-type-options", "nosniff")?;
+    headers.set("referrer-policy", "strict-origin-when-cross-origin")?;
+    Ok(Response::from_html(body)?.with_status(status).with_headers(headers))
+}
