@@ -3,4 +3,9 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod brands;
+mod creators;
 mod health;
+mod links;
+mod products;
+mod redirect;
