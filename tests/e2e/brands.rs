@@ -16,13 +16,19 @@ fn brand_body(extra: Value) -> Value {
     body
 }
 
+pub fn sha256_hex(s: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn is_base62(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 #[test]
 fn admin_creates_a_brand_and_gets_its_key_and_webhook_details_once() {
-    let r = app().post("/api/brands", app().admin(), &brand_body(json!({})));
+    let body = brand_body(json!({}));
+    let r = app().post("/api/brands", app().admin(), &body);
     assert_eq!(r.header("content-type"), Some("application/json; charset=utf-8"));
     let v = r.expect(201);
     let id = v["id"].as_str().expect("id");
@@ -37,9 +43,22 @@ fn admin_creates_a_brand_and_gets_its_key_and_webhook_details_once() {
     assert_eq!(raw.len(), 32);
     assert_eq!(v["webhook_url"], format!("{}/webhooks/{id}", app().base));
 
-    // The key works on the brand's routes.
+    // The key works on the brand's routes, and is never shown again (nor its hash).
     let list = app().get("/api/products", Some(key)).expect(200);
     assert_eq!(list, json!({"items": [], "next_cursor": null}));
+    let hash = sha256_hex(key);
+    let domain = body["domains"][0].as_str().unwrap();
+    let p = app().post(
+        "/api/products",
+        Some(key),
+        &json!({"sku": "K1", "title": "t", "url": format!("https://{domain}/x"), "price": {"amount": 1, "currency": "USD"}}),
+    );
+    let listed = app().get("/api/products", Some(key));
+    let shown = app().get(&format!("/api/showcase?brand={id}"), None);
+    for r in [&p, &listed, &shown] {
+        assert!(r.status < 300, "{r:?}");
+        assert!(!r.body.contains(key) && !r.body.contains(&hash), "key or its hash leaked: {}", r.body);
+    }
 
     // Another brand gets other ids, keys and secrets.
     let w = app().post("/api/brands", app().admin(), &brand_body(json!({}))).expect(201);

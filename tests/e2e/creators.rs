@@ -14,8 +14,18 @@ fn admin_creates_a_creator_and_gets_its_key_once() {
     assert_eq!(v["handle"], handle.as_str());
     let key = v["api_key"].as_str().expect("api_key");
     assert!(key.len() >= 32, "{key}");
-    // The key works on the creator's routes.
+    // The key works on the creator's routes, and is never shown again (nor its hash).
     assert_eq!(app().get("/api/links", Some(key)).expect(200), json!({"items": [], "next_cursor": null}));
+    let b = new_brand(json!({}));
+    let p = new_product(&b, json!({}));
+    let made = app().post("/api/links", Some(key), &json!({"product_id": p["id"]}));
+    assert_eq!(made.status, 201, "{made:?}");
+    let code = made.json()["code"].as_str().unwrap().to_string();
+    let hash = crate::brands::sha256_hex(key);
+    for r in [made, app().get("/api/links", Some(key)), app().get(&format!("/api/links/{code}/stats"), Some(key))] {
+        assert!(r.status == 200 || r.status == 201, "{r:?}");
+        assert!(!r.body.contains(key) && !r.body.contains(&hash), "key or its hash leaked: {}", r.body);
+    }
     // Another creator has another key.
     let other = new_creator();
     assert_ne!(other.api_key, key);
