@@ -140,6 +140,29 @@ fn a_taken_alias_is_409_for_anyone() {
 }
 
 #[test]
+fn one_alias_claimed_concurrently_is_won_once() {
+    let (_, p) = product();
+    let alias = fresh_alias(24);
+    let creators: Vec<Creator> = (0..4).map(|_| new_creator()).collect();
+    let threads: Vec<_> = creators
+        .iter()
+        .cloned()
+        .map(|c| {
+            let body = json!({"product_id": p["id"], "alias": alias});
+            std::thread::spawn(move || app().post("/api/links", Some(&c.api_key), &body))
+        })
+        .collect();
+    let results: Vec<Resp> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let won: Vec<_> = results.iter().filter(|r| r.status == 201).collect();
+    assert_eq!(won.len(), 1, "{results:?}");
+    for r in results.iter().filter(|r| r.status != 201) {
+        r.expect_error(409, "conflict");
+    }
+    let owners: usize = creators.iter().map(|c| links(c, "")["items"].as_array().unwrap().len()).sum();
+    assert_eq!(owners, 1, "exactly one link was written");
+}
+
+#[test]
 fn linking_what_is_not_showcased_is_refused() {
     let (b, p) = product();
     let c = new_creator();

@@ -146,8 +146,15 @@ fn wrong_shapes_are_422_and_write_nothing() {
         app().post("/api/products", Some(&b.api_key), &body).expect_error(422, "validation_failed");
     }
     assert_eq!(products(&b, ""), json!({"items": [], "next_cursor": null}), "nothing written");
-    // 200 characters is within the limit.
+    // 200 characters is within the limit; characters, not bytes.
     app().post("/api/products", Some(&b.api_key), &product_body(&b, json!({"title": "t".repeat(200)}))).expect(201);
+    let v = app().post("/api/products", Some(&b.api_key), &product_body(&b, json!({"title": "😀".repeat(200)}))).expect(201);
+    assert_eq!(v["title"], "😀".repeat(200));
+    app().post("/api/products", Some(&b.api_key), &product_body(&b, json!({"title": "é".repeat(200)}))).expect(201);
+    app()
+        .post("/api/products", Some(&b.api_key), &product_body(&b, json!({"title": "😀".repeat(201)})))
+        .expect_error(422, "validation_failed");
+    assert_eq!(products(&b, "")["items"].as_array().unwrap().len(), 3);
 }
 
 #[test]
