@@ -105,7 +105,6 @@ async fn record_click(env: &Env, code: &str, link: &LinkRecord, click_id: &str, 
         .await?
         .ok_or_else(|| ApiError::internal("product of a followed link is gone"))?;
     let rate_bps = effective_rate(&rates);
-    let is_unique = !is_bot && !store::links::seen_since(&db, &link.link_id, &hash, now - UNIQUE_WINDOW_MS).await?;
     let referrer = visitor::referrer_host(visit.referer.as_deref());
     store::links::insert_click(
         &db,
@@ -120,7 +119,8 @@ async fn record_click(env: &Env, code: &str, link: &LinkRecord, click_id: &str, 
             referrer_host: referrer.as_deref(),
             visitor_hash: &hash,
             is_bot,
-            is_unique,
+            is_unique: !is_bot,
+            unique_since: now - UNIQUE_WINDOW_MS,
         },
     )
     .await

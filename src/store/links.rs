@@ -135,15 +135,21 @@ pub struct ClickRow<'a> {
     pub referrer_host: Option<&'a str>,
     pub visitor_hash: &'a str,
     pub is_bot: bool,
+    /// A human click: unique unless this visitor made a human click on the link after
+    /// `unique_since` (decided by the insert itself).
     pub is_unique: bool,
+    pub unique_since: i64,
 }
 
+/// Inserts the click. Uniqueness is checked in the same statement as the write, so that
+/// concurrent clicks of one visitor (a double tap) count as one unique click.
 pub async fn insert_click(db: &D1Database, c: &ClickRow<'_>) -> ApiResult<()> {
     run(
         db,
         "INSERT INTO clicks (id, link_id, code, creator_id, brand_id, product_id, live_session_id, rate_bps, \
          created_at, country, device, referrer_host, visitor_hash, is_bot, is_unique) \
-         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+         SELECT ?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14, ?15 AND NOT EXISTS (SELECT 1 FROM clicks \
+         WHERE link_id = ?2 AND visitor_hash = ?13 AND is_bot = 0 AND created_at > ?16)",
         &[
             text(c.id),
             text(&c.link.link_id),
@@ -160,22 +166,11 @@ pub async fn insert_click(db: &D1Database, c: &ClickRow<'_>) -> ApiResult<()> {
             text(c.visitor_hash),
             int(c.is_bot.into()),
             int(c.is_unique.into()),
+            int(c.unique_since),
         ],
     )
     .await?;
     Ok(())
-}
-
-/// True when this visitor made a human click on this link since `since_ms`.
-pub async fn seen_since(db: &D1Database, link_id: &str, visitor_hash: &str, since_ms: i64) -> ApiResult<bool> {
-    let row: Option<i64> = super::d1::stmt(
-        db,
-        "SELECT EXISTS (SELECT 1 FROM clicks WHERE link_id = ? AND visitor_hash = ? AND is_bot = 0 AND created_at > ?) AS seen",
-        &[text(link_id), text(visitor_hash), int(since_ms)],
-    )?
-    .first::<i64>(Some("seen"))
-    .await?;
-    Ok(row == Some(1))
 }
 
 #[derive(Debug, Deserialize)]

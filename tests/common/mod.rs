@@ -221,6 +221,81 @@ pub fn new_link(creator: &Creator, product_id: &str) -> Value {
         .expect(201)
 }
 
+/// Polls `f` every 100 ms for up to ~3 s until `done` holds, and returns the last value
+/// (whether or not it holds: the caller asserts). For what the worker writes after the
+/// response (`wait_until`), such as clicks.
+pub fn eventually<T>(mut f: impl FnMut() -> T, done: impl Fn(&T) -> bool) -> T {
+    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    loop {
+        let v = f();
+        if done(&v) || std::time::Instant::now() >= deadline {
+            return v;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// `GET /api/links/{code}/stats` as the link's owner; asserts 200.
+#[track_caller]
+pub fn link_stats(creator: &Creator, code: &str) -> Value {
+    app().get(&format!("/api/links/{code}/stats"), Some(&creator.api_key)).expect(200)
+}
+
+/// Polls the link's stats until `done` holds (up to ~3 s), then waits a little longer and
+/// reads them once more, so that a click written late (one that should not have been
+/// written at all) still shows. Returns the final stats.
+#[track_caller]
+pub fn settled_stats(creator: &Creator, code: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let v = eventually(|| link_stats(creator, code), |v| done(v));
+    assert!(done(&v), "stats of {code} never reached the expected state: {v}");
+    std::thread::sleep(Duration::from_millis(300));
+    link_stats(creator, code)
+}
+
+/// A browser user agent made unique by `tag`, so each test is its own visitor.
+pub fn browser_ua(tag: &str) -> String {
+    format!(
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_1) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15 t{tag}"
+    )
+}
+
+/// Follows nothing: `GET /{code}` (or `HEAD`) with the given user agent and, when given,
+/// the `cf-connecting-ip` that the worker hashes with the user agent for unique visitors.
+pub fn visit(method: &str, code: &str, ua: &str, ip: Option<&str>) -> Resp {
+    let mut headers = vec![("user-agent", ua)];
+    if let Some(ip) = ip {
+        headers.push(("cf-connecting-ip", ip));
+    }
+    app().send(method, &format!("/{code}"), None, &headers, None)
+}
+
+/// Sends `head` (request line and headers, without the blank line) byte for byte over a
+/// new TCP connection, so that nothing (no client URL normalisation) touches the path or
+/// the `Host` header. Adds `Connection: close` and the blank line.
+pub fn raw_request(head: &str) -> Resp {
+    use std::io::{Read, Write};
+    let addr = app().base.trim_start_matches("http://").to_string();
+    let mut s = std::net::TcpStream::connect(&addr).expect("connect to the worker");
+    s.set_read_timeout(Some(Duration::from_secs(30))).ok();
+    let req = format!("{}\r\nConnection: close\r\n\r\n", head.trim_end());
+    s.write_all(req.as_bytes()).expect("write request");
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).expect("read response");
+    let text = String::from_utf8_lossy(&buf).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {text:?}"));
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Resp { status, headers, body: body.to_string() }
+}
+
 pub fn merge(base: &mut Value, extra: Value) {
     if let (Some(b), Value::Object(e)) = (base.as_object_mut(), extra) {
         for (k, v) in e {

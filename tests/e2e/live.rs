@@ -1,8 +1,7 @@
 //! Live shopping: sessions, pins, the public page and feed, session stats.
 
-use crate::common::{app, new_brand, new_creator, new_product, Creator};
+use crate::common::{app, eventually, new_brand, new_creator, new_product, Creator};
 use serde_json::{json, Value};
-use std::time::{Duration, Instant};
 
 const PHONE_UA: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 \
     (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
@@ -40,20 +39,6 @@ fn page(session: &str) -> crate::common::Resp {
 fn path_of(short_url: &str) -> String {
     let after_scheme = short_url.split_once("://").map(|(_, r)| r).unwrap_or(short_url);
     format!("/{}", after_scheme.split_once('/').map(|(_, p)| p).unwrap_or(""))
-}
-
-/// Polls `f` until it is true or `secs` pass (clicks are written after the 302).
-fn eventually(secs: u64, mut f: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    loop {
-        if f() {
-            return true;
-        }
-        if start.elapsed() > Duration::from_secs(secs) {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(150));
-    }
 }
 
 #[test]
@@ -226,13 +211,9 @@ fn a_click_through_a_pinned_link_counts_for_the_session() {
     assert!(location.starts_with(&format!("https://{}/", brand.domain)) && location.contains("aff_click=clk_"), "{location}");
 
     let link_stats = format!("/api/links/{code}/stats");
-    assert!(
-        eventually(3, || {
-            let v = app().get(&link_stats, Some(&c.api_key)).expect(200);
-            v["clicks"] == 1 && v["bot_clicks"] == 1
-        }),
-        "both clicks were recorded"
-    );
+    let both = |v: &Value| v["clicks"] == 1 && v["bot_clicks"] == 1;
+    let v = eventually(|| app().get(&link_stats, Some(&c.api_key)).expect(200), both);
+    assert!(both(&v), "both clicks were recorded: {v}");
     let v = app().get(&stats_path, Some(&c.api_key)).expect(200);
     assert_eq!(v, json!({ "clicks": 1, "orders": 0, "gmv": [], "commission": [] }));
 }
@@ -356,4 +337,37 @@ fn unknown_sessions_404_and_withdrawn_products_422() {
     app().patch(&format!("/api/products/{}", later["id"].as_str().unwrap()), Some(&brand.api_key), &json!({ "active": false })).expect(200);
     assert!(feed_titles(&s).is_empty());
     assert!(page(&s).body.contains("No products pinned yet"));
+}
+
+#[test]
+fn an_order_through_a_session_link_counts_for_the_session_and_carries_it() {
+    let brand = new_brand(json!({ "webhook_scheme": "standard" }));
+    let product = new_product(&brand, json!({ "commission_bps": 1000, "price": {"amount": 2500, "currency": "USD"} }));
+    let creator = new_creator();
+    let session = id_of(&new_session(&creator, "Friday drop"));
+    pin(&creator, &session, product["id"].as_str().unwrap()).expect(201);
+    let short_url = feed(&session)["pins"][0]["short_url"].as_str().unwrap().to_string();
+    let code = path_of(&short_url).trim_start_matches('/').to_string();
+    let clk = crate::webhooks::click_link(&creator, &code, PHONE_UA);
+
+    let order_id = crate::common::unique("live-order-");
+    let event = json!({
+        "id": crate::common::unique("evt_"), "type": "order.paid", "order_id": order_id, "click_id": clk,
+        "currency": "USD", "items": [{ "sku": product["sku"], "quantity": 2, "unit_price": 2500, "discount": 0 }],
+    });
+    let body = serde_json::to_vec(&event).unwrap();
+    let signed = crate::common::sign::headers("standard", &brand.webhook_secret, None, "msg_live_1", &body);
+    let hs: Vec<(&str, &str)> = signed.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let v = app().send("POST", &format!("/webhooks/{}", brand.id), None, &hs, Some(&body)).expect(200);
+    assert_eq!(v["status"], "attributed", "{v}");
+    assert_eq!(v["commissions"][0]["live_session_id"], session.as_str());
+    assert_eq!(v["commissions"][0]["amount"]["amount"], 500);
+
+    let stats = app().get(&format!("/api/live-sessions/{session}/stats"), Some(&creator.api_key)).expect(200);
+    assert_eq!(stats["clicks"], 1);
+    assert_eq!(stats["orders"], 1);
+    assert_eq!(stats["gmv"], json!([{ "amount": 5000, "currency": "USD" }]));
+    assert_eq!(stats["commission"], json!([{ "amount": 500, "currency": "USD" }]));
+    let orders = app().get("/api/orders", Some(&brand.api_key)).expect(200);
+    assert_eq!(orders["items"][0]["live_session_id"], session.as_str());
 }

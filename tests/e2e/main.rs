@@ -3,6 +3,11 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod brands;
+mod creators;
 mod health;
-mod webhooks;
+mod links;
 mod live;
+mod products;
+mod redirect;
+mod webhooks;

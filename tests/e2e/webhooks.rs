@@ -1,7 +1,7 @@
 //! Signed order webhooks, attribution and the commission ledger, end to end.
 
 use crate::common::sign::{headers, headers_at, now_secs};
-use crate::common::{app, new_brand, new_creator, new_link, new_product, unique, Brand, Creator, Resp};
+use crate::common::{app, eventually, link_stats, new_brand, new_creator, new_link, new_product, unique, Brand, Creator, Resp};
 use serde_json::{json, Value};
 
 /// A brand with one product and a creator's link to it.
@@ -98,23 +98,10 @@ pub fn click_link(owner: &Creator, code: &str, ua: &str) -> String {
         .find_map(|kv| kv.strip_prefix("aff_click="))
         .expect("click param in location")
         .to_string();
-    wait_for(|| {
-        let s = app().get(&format!("/api/links/{code}/stats"), Some(&owner.api_key)).expect(200);
-        s["clicks"].as_i64().unwrap_or(0) + s["bot_clicks"].as_i64().unwrap_or(0) >= 1
-    });
-    // The stats count every click; make sure this one is there for attribution.
-    std::thread::sleep(std::time::Duration::from_millis(50));
+    let counted = |s: &Value| s["clicks"].as_i64().unwrap_or(0) + s["bot_clicks"].as_i64().unwrap_or(0) >= 1;
+    let stats = eventually(|| link_stats(owner, code), counted);
+    assert!(counted(&stats), "the click was not recorded: {stats}");
     clk
-}
-
-pub fn wait_for(mut ok: impl FnMut() -> bool) {
-    for _ in 0..60 {
-        if ok() {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    panic!("condition not met within 6 s");
 }
 
 fn total(earnings: &Value, currency: &str) -> Value {
@@ -331,7 +318,8 @@ fn out_of_window_bot_foreign_and_unknown_clicks_do_not_attribute() {
     // A bot's click is redirected but never attributes.
     let r = app().send("GET", &format!("/{}", s.code()), None, &[("user-agent", "facebookexternalhit/1.1")], None);
     let bot_clk = r.header("location").unwrap().split("aff_click=").nth(1).unwrap().to_string();
-    wait_for(|| app().get(&format!("/api/links/{}/stats", s.code()), Some(&s.creator.api_key)).expect(200)["bot_clicks"] == 1);
+    let stats = eventually(|| link_stats(&s.creator, s.code()), |v| v["bot_clicks"] == 1);
+    assert_eq!(stats["bot_clicks"], 1);
     let b = s.paid(&unique("o-"), Some(&bot_clk), item.clone());
     assert_eq!(s.deliver(&unique("d"), &b).expect(200)["status"], "unattributed");
     // A made-up click id, and none at all.
@@ -419,7 +407,8 @@ fn approval_after_the_hold_and_a_clawback_after_approval() {
     let held_ev = held.paid(&unique("o-"), Some(&held_clk), json!([{ "sku": held.sku(), "quantity": 1, "unit_price": 800 }]));
     held.deliver(&unique("d"), &held_ev).expect(200);
     run_approval();
-    wait_for(|| total(&s.earnings(), "USD")["approved"] == 1000);
+    let t = eventually(|| total(&s.earnings(), "USD"), |t| t["approved"] == 1000);
+    assert_eq!(t["approved"], 1000, "approved after the hold");
     assert_eq!(total(&held.earnings(), "USD")["pending"], 100, "still on hold");
     // Refund one unit after approval: a clawback; the approved entry is not edited.
     let r = s.refund(&order, "order.refunded", json!([{ "sku": s.sku(), "quantity": 1 }]));
