@@ -16,6 +16,18 @@ export PATH="$TOOLS/bin:$PATH"
 log() { printf '\033[1m[affiliate-edge]\033[0m %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# Installs the Debian packages of those given that are missing.
+apt_install() {
+  local missing=()
+  for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return
+  log "apt: installing ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
 # The wasm-bindgen version pinned by Cargo.lock (the CLI must match it exactly).
 wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"

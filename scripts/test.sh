@@ -13,6 +13,10 @@ cargo test --quiet --lib
 
 bash "$here/build.sh"
 
+# Chromium, for the one end-to-end check that looks at the live page in a real browser.
+apt_install chromium
+export AE_CHROMIUM="${AE_CHROMIUM:-$(command -v chromium)}"
+
 state="$(mktemp -d "${TMPDIR:-/tmp}/affiliate-edge-test.XXXXXX")"
 port="$("$(node_bin)" -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 # A token made for this run: the tests get it, nothing else knows it.

@@ -218,7 +218,13 @@ const SCRIPT: &str = r#"
     if (document.hidden) { later(4000); return; }
     fetch(feed, { headers: { accept: "application/json" }, cache: "no-store", credentials: "omit" })
       .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
-      .then(function (v) { failures = 0; render(v); later(v.state === "live" ? 4000 : 30000); })
+      .then(function (v) {
+        failures = 0;
+        render(v);
+        // Marks the page as in sync with the feed (browser tests and monitors read it).
+        document.documentElement.setAttribute("data-synced", "1");
+        later(v.state === "live" ? 4000 : 30000);
+      })
       .catch(function () { failures += 1; later(Math.min(60000, 4000 * Math.pow(2, failures))); });
   }
   later(4000);

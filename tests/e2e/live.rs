@@ -371,3 +371,44 @@ fn an_order_through_a_session_link_counts_for_the_session_and_carries_it() {
     let orders = app().get("/api/orders", Some(&brand.api_key)).expect(200);
     assert_eq!(orders["items"][0]["live_session_id"], session.as_str());
 }
+
+/// The viewer page in a real browser (Debian's Chromium, headless; `npm test` installs it):
+/// the inline script runs under the page's CSP, polls the feed and renders the pins.
+#[test]
+fn the_page_works_in_a_real_browser() {
+    let chromium = std::env::var("AE_CHROMIUM")
+        .expect("AE_CHROMIUM is not set: `npm test` installs Chromium for this test");
+    let brand = new_brand(json!({}));
+    let product = new_product(&brand, json!({ "title": "Fizz <b>&</b> Pop" }));
+    let c = new_creator();
+    let session = id_of(&new_session(&c, "Browser check"));
+    pin(&c, &session, product["id"].as_str().unwrap()).expect(201);
+
+    let profile = std::env::temp_dir().join(crate::common::unique("ae-chromium-"));
+    let out = std::process::Command::new(&chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=390,844",
+            "--virtual-time-budget=15000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("{}/live/{session}", app().base))
+        .output()
+        .expect("chromium runs");
+    let _ = std::fs::remove_dir_all(&profile);
+    let dom = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "chromium failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(dom.contains("data-synced=\"1\""), "the page script never synced with the feed:\n{dom}");
+    assert!(dom.contains("Fizz &lt;b&gt;&amp;&lt;/b&gt; Pop"), "the title is shown as text:\n{dom}");
+    assert!(!dom.contains("<b>&amp;</b>"), "no markup from the title reached the DOM");
+    let short = feed(&session)["pins"][0]["short_url"].as_str().unwrap().to_string();
+    assert!(dom.contains(&format!("href=\"{short}\"")), "the buy button goes through the short link:\n{dom}");
+}
