@@ -66,23 +66,12 @@ fn params(p: &ProductRow) -> Vec<worker::wasm_bindgen::JsValue> {
 
 /// Writes every field of an existing product (the brand is part of the key: tenancy).
 pub async fn update(db: &D1Database, p: &ProductRow) -> ApiResult<()> {
+    // Same parameters as the insert (`params`), by number; `created_at` (?11) is kept.
     run_unique(
         db,
-        "UPDATE products SET sku = ?, title = ?, url = ?, price_amount = ?, price_currency = ?, \
-         commission_bps = ?, image_url = ?, active = ?, updated_at = ? WHERE id = ? AND brand_id = ?",
-        &[
-            text(&p.sku),
-            text(&p.title),
-            text(&p.url),
-            int(p.price_amount),
-            text(&p.price_currency),
-            opt_int(p.commission_bps.map(i64::from)),
-            opt_text(p.image_url.as_deref()),
-            int(p.active.into()),
-            int(p.updated_at),
-            text(&p.id),
-            text(&p.brand_id),
-        ],
+        "UPDATE products SET sku = ?3, title = ?4, url = ?5, price_amount = ?6, price_currency = ?7, \
+         commission_bps = ?8, image_url = ?9, active = ?10, updated_at = ?12 WHERE id = ?1 AND brand_id = ?2",
+        &params(p),
         "this brand already has a product with that sku",
     )
     .await?;

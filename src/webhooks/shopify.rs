@@ -12,13 +12,25 @@ pub(super) fn verify<H: HeaderLookup + ?Sized>(
     body: &[u8],
     secret: &Secret,
 ) -> Result<Verified, VerifyError> {
-    let signature = required(headers, SIGNATURE)?;
-    let tag = mac::decode_base64(&signature).ok_or(VerifyError::Malformed(SIGNATURE))?;
+    verify_body_signature(headers, body, secret, SIGNATURE, DELIVERY_ID)
+}
+
+/// base64(HMAC-SHA256(raw body, secret as UTF-8)) in `signature_header`, with the delivery
+/// id in `id_header`: Shopify's scheme, which WooCommerce shares but for the header names.
+pub(super) fn verify_body_signature<H: HeaderLookup + ?Sized>(
+    headers: &H,
+    body: &[u8],
+    secret: &Secret,
+    signature_header: &'static str,
+    id_header: &'static str,
+) -> Result<Verified, VerifyError> {
+    let signature = required(headers, signature_header)?;
+    let tag = mac::decode_base64(&signature).ok_or(VerifyError::Malformed(signature_header))?;
     if !mac::matches_any(secret.secret.as_bytes(), &[body], [tag.as_slice()]) {
         return Err(VerifyError::Mismatch);
     }
     Ok(Verified {
-        delivery_id: optional(headers, DELIVERY_ID),
+        delivery_id: optional(headers, id_header),
     })
 }
 

@@ -2,7 +2,7 @@
 //! No timestamp is signed and WooCommerce never retries; `X-WC-Webhook-Delivery-ID`
 //! still dedupes deliveries replayed by hand or by a proxy.
 
-use super::{mac, optional, required, HeaderLookup, Secret, Verified, VerifyError};
+use super::{HeaderLookup, Secret, Verified, VerifyError};
 
 pub(super) const SIGNATURE: &str = "X-WC-Webhook-Signature";
 pub(super) const DELIVERY_ID: &str = "X-WC-Webhook-Delivery-ID";
@@ -12,14 +12,7 @@ pub(super) fn verify<H: HeaderLookup + ?Sized>(
     body: &[u8],
     secret: &Secret,
 ) -> Result<Verified, VerifyError> {
-    let signature = required(headers, SIGNATURE)?;
-    let tag = mac::decode_base64(&signature).ok_or(VerifyError::Malformed(SIGNATURE))?;
-    if !mac::matches_any(secret.secret.as_bytes(), &[body], [tag.as_slice()]) {
-        return Err(VerifyError::Mismatch);
-    }
-    Ok(Verified {
-        delivery_id: optional(headers, DELIVERY_ID),
-    })
+    super::shopify::verify_body_signature(headers, body, secret, SIGNATURE, DELIVERY_ID)
 }
 
 #[cfg(test)]
