@@ -497,3 +497,36 @@ fn jpy_orders_have_no_minor_unit() {
     assert_eq!(v["commissions"][0]["amount"], json!({"amount": 249, "currency": "JPY"}));
     assert_eq!(total(&s.earnings(), "JPY")["pending"], 249);
 }
+
+#[test]
+fn native_shopify_refunds_and_cancels_take_back_commission() {
+    let s = shop("shopify", json!({}));
+    let clk = s.click();
+    let order_id: u64 = 5_000_000_000 + (now_secs() as u64 % 1_000_000_000);
+    let paid = json!({
+        "id": order_id, "currency": "USD",
+        "note_attributes": [{ "name": "aff_click", "value": clk }],
+        "line_items": [{ "id": 1, "sku": s.sku(), "quantity": 4, "price": "25.00", "discount_allocations": [] }],
+    });
+    let send = |topic: &str, body: &Value| {
+        let bytes = serde_json::to_vec(body).unwrap();
+        s.deliver_raw(&unique("shp_"), &bytes, &[("X-Shopify-Topic", topic)]).expect(200)
+    };
+    // 4 × 25.00 = 10000 @ 12.5 % = 1250
+    assert_eq!(send("orders/paid", &paid)["commissions"][0]["amount"]["amount"], 1250);
+    let refund = json!({
+        "id": 1, "order_id": order_id,
+        "refund_line_items": [{
+            "id": 1, "quantity": 1, "line_item_id": 1,
+            "subtotal_set": { "shop_money": { "amount": "25.00", "currency_code": "USD" } },
+            "line_item": { "id": 1, "sku": s.sku(), "quantity": 4, "price": "25.00" },
+        }],
+    });
+    let v = send("refunds/create", &refund);
+    assert_eq!(v["status"], "reversed");
+    assert_eq!(v["commissions"][0]["amount"]["amount"], -313, "1250 − floor(7500 × 12.5 %) = 1250 − 937");
+    let v = send("orders/cancelled", &paid);
+    assert_eq!(v["commissions"][0]["amount"]["amount"], -937);
+    let t = total(&s.earnings(), "USD");
+    assert_eq!((t["pending"].as_i64(), t["reversed"].as_i64()), (Some(0), Some(1250)));
+}
