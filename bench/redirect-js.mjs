@@ -88,10 +88,13 @@ const BOT_MARKERS = [
   ["+http", "crawler"],
 ];
 
+const MARKERS = BOT_MARKERS.map(([m]) => m);
+const CLASSES = BOT_MARKERS.map(([, c]) => c);
+
 function botClass(ua) {
   const l = ua?.trim().toLowerCase();
   if (!l) return "http-client";
-  for (const [m, c] of BOT_MARKERS) if (l.includes(m)) return c;
+  for (let i = 0; i < MARKERS.length; i++) if (l.includes(MARKERS[i])) return CLASSES[i];
   return null;
 }
 const UNIQUE_WINDOW_MS = 3_600_000;
