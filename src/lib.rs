@@ -11,7 +11,8 @@ pub mod routes;
 pub mod store;
 pub mod webhooks;
 
-use worker::{console_error, event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};
+use worker::wasm_bindgen::{prelude::wasm_bindgen, JsValue};
+use worker::{console_error, event, web_sys, worker_sys, Context, Env, ScheduleContext, ScheduledEvent};
 
 /// Chains `console_error_panic_hook` in front of the hook `worker` installs (which marks the
 /// instance for re-initialisation), once per isolate.
@@ -26,10 +27,30 @@ fn install_panic_hook() {
     });
 }
 
-#[event(fetch)]
-async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
-    install_panic_hook();
-    Ok(routes::dispatch(req, env, ctx).await.unwrap_or_else(|e| e.into_response()))
+/// The fetch event, exported by hand rather than through `#[event(fetch)]` so that the
+/// redirect (`GET|HEAD /{code}`, the hot path) runs on the runtime's request and answers
+/// the runtime's response without converting either into `worker` types. Every other
+/// route gets exactly what `#[event(fetch)]` would give it.
+#[wasm_bindgen(
+    wasm_bindgen = ::worker::wasm_bindgen,
+    wasm_bindgen_futures = ::worker::wasm_bindgen_futures,
+    js_sys = ::worker::js_sys
+)]
+pub async fn fetch(req: web_sys::Request, env: Env, ctx: worker_sys::Context) -> Result<JsValue, JsValue> {
+    std::panic::AssertUnwindSafe(async move {
+        install_panic_hook();
+        let method = req.method();
+        if method == "GET" || method == "HEAD" {
+            let url = req.url();
+            if let Some(code) = routes::redirect_code(routes::path_of(&url)) {
+                let res = routes::redirect::fast(&req, &env, &Context::new(ctx), code, method == "GET").await;
+                return Ok(res.into());
+            }
+        }
+        let res = routes::dispatch(req.into(), env).await.unwrap_or_else(|e| e.into_response());
+        Ok(web_sys::Response::from(res).into())
+    })
+    .await
 }
 
 /// The cron trigger (and `GET /__scheduled` under `wrangler dev --test-scheduled`):

@@ -577,6 +577,18 @@ mod tests {
         );
     }
 
+    /// The url crate runs without a Unicode IDNA back end (`idna_adapter` 1.0, pinned in
+    /// Cargo.lock to keep ~50 KB of Unicode tables out of the wasm; see BENCHMARKS.md): a
+    /// brand's IDN domain is given and matched in its `xn--` form, and a product URL must
+    /// use that form too; a host written in Unicode is refused as invalid.
+    #[test]
+    fn idn_hosts_are_taken_in_their_ascii_form_only() {
+        let domains = [Domain::parse("xn--bcher-kva.example").unwrap()];
+        let url = ProductUrl::parse("https://xn--bcher-kva.example/p?x=1", &domains).unwrap();
+        assert_eq!(url.as_str(), "https://xn--bcher-kva.example/p?x=1");
+        assert_eq!(ProductUrl::parse("https://bücher.example/p", &domains), Err(UrlError::Invalid));
+    }
+
     #[test]
     fn location_of_a_stored_product_url_stays_on_its_host() {
         for raw in [

@@ -12,10 +12,27 @@ pub mod redirect;
 pub mod webhooks;
 
 use crate::http::{ApiError, ApiResult};
-use worker::{Context, Env, Method, Request, Response};
+use worker::{Env, Method, Request, Response};
 
-/// Dispatches a request. A trailing `/` is ignored.
-pub async fn dispatch(req: Request, env: Env, ctx: Context) -> ApiResult<Response> {
+/// The code of `GET|HEAD /{code}` when `path` (the URL's path) is that route and nothing
+/// else, exactly as [`dispatch`] would route it: the redirect's fast path in `lib.rs`.
+pub fn redirect_code(path: &str) -> Option<&str> {
+    let trimmed = path.trim_start_matches('/').trim_end_matches('/');
+    (!trimmed.is_empty() && !trimmed.contains('/') && trimmed != "health").then_some(trimmed)
+}
+
+/// The path of a serialized (WHATWG) URL as `Request.url` gives it, without parsing it:
+/// the first `/` after `scheme://host` starts it, and `?` or `#` ends it.
+pub fn path_of(url: &str) -> &str {
+    let rest = url.find("://").map_or(url, |i| &url[i + 3..]);
+    let Some(start) = rest.find('/') else { return "/" };
+    let path = &rest[start..];
+    path.find(['?', '#']).map_or(path, |end| &path[..end])
+}
+
+/// Dispatches every request but the redirect (`GET|HEAD /{code}`, see [`redirect_code`]),
+/// which `lib.rs` answers before converting the request. A trailing `/` is ignored.
+pub async fn dispatch(req: Request, env: Env) -> ApiResult<Response> {
     let path = req.path();
     let trimmed = path.trim_start_matches('/').trim_end_matches('/');
     let segments: Vec<&str> = trimmed.split('/').collect();
@@ -54,9 +71,6 @@ pub async fn dispatch(req: Request, env: Env, ctx: Context) -> ApiResult<Respons
         (["api", "live", id], Get) => live::feed(req, &env, id).await,
         (["live", id], Get | Head) => live::page(req, &env, id).await,
 
-        ([code], Get) if !code.is_empty() => redirect::follow(&req, &env, &ctx, code, true).await,
-        ([code], Head) if !code.is_empty() => redirect::follow(&req, &env, &ctx, code, false).await,
-
         (["health"], _)
         | (["webhooks", _], _)
         | (["api", "me", "earnings" | "commissions"], _)
@@ -70,5 +84,35 @@ pub async fn dispatch(req: Request, env: Env, ctx: Context) -> ApiResult<Respons
         | (["api", "live", _], _)
         | (["live", _], _) => Err(ApiError::method_not_allowed()),
         _ => Err(ApiError::not_found("route")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_of_serialized_urls() {
+        for (url, path) in [
+            ("https://example.com/", "/"),
+            ("https://example.com/abc", "/abc"),
+            ("https://example.com:8787/abc/?x=1", "/abc/"),
+            ("http://127.0.0.1:8787/a%3Fb#frag", "/a%3Fb"),
+            ("https://example.com/api/links?cursor=x/y", "/api/links"),
+            ("https://example.com?q", "/"),
+        ] {
+            assert_eq!(path_of(url), path, "{url}");
+        }
+    }
+
+    #[test]
+    fn redirect_code_is_the_one_segment_route() {
+        assert_eq!(redirect_code("/abc12345"), Some("abc12345"));
+        assert_eq!(redirect_code("//abc12345//"), Some("abc12345"));
+        assert_eq!(redirect_code("/health"), None);
+        assert_eq!(redirect_code("/health/"), None);
+        assert_eq!(redirect_code("/"), None);
+        assert_eq!(redirect_code("/api/links"), None);
+        assert_eq!(redirect_code("/api"), Some("api"));
     }
 }

@@ -3,18 +3,54 @@
 //! On a KV hit this awaits only KV (the link record, then its product's record) and no D1:
 //! the click is classified, rated and written after the response, in `wait_until`.
 //! The Location comes only from storage: the request can't change its host or scheme.
+//!
+//! `lib.rs` calls [`fast`] with the runtime's own request before any conversion into
+//! `worker` types, and the 302 is made in one call into JS ([`redirect_302`]) rather than
+//! a `worker::Response` with three `Headers::set` converted afterwards: fewer crossings
+//! between wasm and JS, each of which copies strings (see BENCHMARKS.md).
 
 use crate::clock::now_ms;
 use crate::domain::commission::effective_rate;
 use crate::domain::destination::build_location;
 use crate::domain::ids::{self, looks_like_code, prefix};
-use crate::domain::visitor::{self, VisitorClass, UNIQUE_WINDOW_MS};
+use crate::domain::visitor::{self, UNIQUE_WINDOW_MS};
 use crate::http::{ApiError, ApiResult};
 use crate::store::link_cache::{self, LinkRecord, ProductRecord};
 use crate::store::{self, links::ClickRow};
-use worker::{console_error, Context, Env, Headers, Request, Response};
+use worker::wasm_bindgen::prelude::wasm_bindgen;
+use worker::worker_sys::ext::RequestExt;
+use worker::{console_error, web_sys, Context, Env};
 
-pub async fn follow(req: &Request, env: &Env, ctx: &Context, code: &str, record: bool) -> ApiResult<Response> {
+#[wasm_bindgen(
+    wasm_bindgen = ::worker::wasm_bindgen,
+    js_sys = ::worker::js_sys,
+    inline_js = "export function redirect_302(location) {
+  return new Response(null, {
+    status: 302,
+    headers: {
+      location,
+      'cache-control': 'private, no-store',
+      'referrer-policy': 'no-referrer-when-downgrade',
+    },
+  });
+}"
+)]
+extern "C" {
+    /// The redirect's response, made in JS in one call (status and all three headers).
+    fn redirect_302(location: &str) -> web_sys::Response;
+}
+
+/// `GET|HEAD /{code}` for the runtime's request; errors are answered in the contract's shape.
+pub async fn fast(req: &web_sys::Request, env: &Env, ctx: &Context, code: &str, record: bool) -> web_sys::Response {
+    let visit = record.then(|| Visit::of_raw(req));
+    match respond(env, ctx, code, visit).await {
+        Ok(r) => r,
+        Err(e) => e.into_response().into(),
+    }
+}
+
+/// The 302, and the click recorded after it when there is a `visit` (a GET).
+async fn respond(env: &Env, ctx: &Context, code: &str, visit: Option<Visit>) -> ApiResult<web_sys::Response> {
     if !looks_like_code(code) {
         return Err(ApiError::not_found("link"));
     }
@@ -28,15 +64,9 @@ pub async fn follow(req: &Request, env: &Env, ctx: &Context, code: &str, record:
     let click_id = ids::new_id(prefix::CLICK).map_err(ApiError::internal)?;
     let location = build_location(&product.destination, &product.click_param, &click_id)
         .ok_or_else(|| ApiError::internal(format!("stored destination of {code} is not https")))?;
+    let response = redirect_302(&location);
 
-    let headers = Headers::new();
-    headers.set("location", &location)?;
-    headers.set("cache-control", "private, no-store")?;
-    headers.set("referrer-policy", "no-referrer-when-downgrade")?;
-    let response = Response::empty()?.with_status(302).with_headers(headers);
-
-    if record {
-        let visit = Visit::of(req);
+    if let Some(visit) = visit {
         let (env, code) = (env.clone(), code.to_string());
         ctx.wait_until(async move {
             if let Err(e) = record_click(&env, &code, &link, &click_id, visit).await {
@@ -50,12 +80,14 @@ pub async fn follow(req: &Request, env: &Env, ctx: &Context, code: &str, record:
 /// The link's and product's records: KV first; on a miss D1, then KV filled after the
 /// response so the next click is a hit.
 async fn lookup(env: &Env, ctx: &Context, code: &str) -> ApiResult<(LinkRecord, ProductRecord)> {
-    let kv = store::kv(env)?;
-    if let Some(link) = link_cache::get_link(&kv, code).await {
-        if let Some(product) = link_cache::get_product(&kv, &link.product_id).await {
-            return Ok((link, product));
+    if let Some(kv) = link_cache::namespace(env) {
+        if let Some(link) = link_cache::get_link_raw(&kv, code).await {
+            if let Some(product) = link_cache::get_product_raw(&kv, &link.product_id).await {
+                return Ok((link, product));
+            }
         }
     }
+    let kv = store::kv(env)?;
     let (link, product) = store::links::redirect_records(&store::db(env)?, code)
         .await?
         .ok_or_else(|| ApiError::not_found("link"))?;
@@ -81,13 +113,14 @@ struct Visit {
 }
 
 impl Visit {
-    fn of(req: &Request) -> Visit {
-        let header = |n: &str| req.headers().get(n).ok().flatten();
+    fn of_raw(req: &web_sys::Request) -> Visit {
+        let headers = req.headers();
+        let header = |n: &str| headers.get(n).ok().flatten();
         Visit {
             user_agent: header("user-agent"),
             ip: header("cf-connecting-ip").unwrap_or_default(),
             referer: header("referer"),
-            country: req.cf().and_then(|cf| cf.country()),
+            country: req.cf().and_then(|cf| worker::Cf::from(cf).country()),
         }
     }
 }
@@ -98,7 +131,7 @@ async fn record_click(env: &Env, code: &str, link: &LinkRecord, click_id: &str, 
     let db = store::db(env)?;
     let now = now_ms();
     let ua = visit.user_agent.as_deref();
-    let is_bot = visitor::classify(ua) == VisitorClass::Bot;
+    let is_bot = visitor::bot_class(ua).is_some(); // = visitor::classify(ua) == VisitorClass::Bot
     let salt = env.secret("VISITOR_SALT").map(|s| s.to_string()).unwrap_or_default();
     let hash = visitor::visitor_hash(&salt, &visit.ip, ua.unwrap_or(""));
     let rates = store::products::rate_inputs(&db, &link.creator_id, &link.product_id)
@@ -115,7 +148,7 @@ async fn record_click(env: &Env, code: &str, link: &LinkRecord, click_id: &str, 
             rate_bps,
             created_at: now,
             country: visit.country.as_deref(),
-            device: visitor::device_class(ua),
+            device: visitor::device_class_of(ua, is_bot),
             referrer_host: referrer.as_deref(),
             visitor_hash: &hash,
             is_bot,

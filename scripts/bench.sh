@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# `npm run bench`: builds, then measures the Rust worker against hand-written JS workers on
+# workerd (Miniflare's configuration, no wrangler proxy) — see bench/run.mjs and BENCHMARKS.md.
+# Installs wrk and valgrind from Debian when missing. Writes nothing into the repository
+# unless given --write (then the latest results go into BENCHMARKS.md).
+# Options (after `--`): --write --quick --no-callgrind --duration=S --rounds=N --requests=N
+set -euo pipefail
+here="$(dirname "${BASH_SOURCE[0]}")"
+bash "$here/setup.sh"
+source "$here/env.sh"
+cd "$ROOT"
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v callgrind_control >/dev/null || missing+=(valgrind)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "apt: installing ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+bash "$here/build.sh"
+log "benchmark (load average now: $(cut -d' ' -f1-3 /proc/loadavg))"
+exec "$(node_bin)" bench/run.mjs "$@"
