@@ -126,24 +126,18 @@ struct StoredLineRow {
 }
 
 /// The order a refund or cancel names, with its lines and their commission entries.
+#[derive(Deserialize)]
 pub struct StoredOrder {
+    #[serde(rename = "id")]
     pub row_id: String,
     pub status: String,
     pub creator_id: Option<String>,
     pub link_code: Option<String>,
     pub live_session_id: Option<String>,
     pub currency: String,
+    /// Read by a second statement of the same batch.
+    #[serde(skip)]
     pub lines: Vec<StoredLine>,
-}
-
-#[derive(Deserialize)]
-struct OrderHead {
-    id: String,
-    status: String,
-    creator_id: Option<String>,
-    link_code: Option<String>,
-    live_session_id: Option<String>,
-    currency: String,
 }
 
 pub async fn read_for_refund(
@@ -176,10 +170,10 @@ pub async fn read_for_refund(
         return Err(ApiError::internal("read batch answered the wrong number of results"));
     };
     let seen = seen.results::<Seen>()?.into_iter().next().ok_or_else(|| ApiError::internal("no seen row"))?;
-    let Some(head) = head.results::<OrderHead>()?.into_iter().next() else {
+    let Some(mut order) = head.results::<StoredOrder>()?.into_iter().next() else {
         return Ok((seen, None));
     };
-    let lines = lines
+    order.lines = lines
         .results::<StoredLineRow>()?
         .into_iter()
         .map(|r| StoredLine {
@@ -200,18 +194,7 @@ pub async fn read_for_refund(
             },
         })
         .collect();
-    Ok((
-        seen,
-        Some(StoredOrder {
-            row_id: head.id,
-            status: head.status,
-            creator_id: head.creator_id,
-            link_code: head.link_code,
-            live_session_id: head.live_session_id,
-            currency: head.currency,
-            lines,
-        }),
-    ))
+    Ok((seen, Some(order)))
 }
 
 /// Statements of one write batch, built up by the webhook route.
