@@ -13,7 +13,7 @@ use crate::http::json::{self, WEBHOOK_BODY_LIMIT};
 use crate::http::{ApiError, ApiResult};
 use crate::routes::earnings::{render_entry, CommissionOut};
 use crate::store::brands::BrandRow;
-use crate::store::orders::{self, EntryRow, NewEntry, NewOrder, Outcome, Writes};
+use crate::store::orders::{self, EntryRow, LedgerKeys, NewOrder, Outcome, Writes};
 use crate::store;
 use crate::webhooks::{self, EventKind, OrderEvent, PayloadError, Scheme, Secret};
 use serde::Serialize;
@@ -132,28 +132,7 @@ async fn paid(db: &D1Database, brand: &BrandRow, event: &OrderEvent, delivery_id
         writes.line(&order_row_id, l.line_no, &l.item, l.product_id.as_deref())?;
         let (Some(c), Some(earned)) = (&click, &l.earned) else { continue };
         let id = ids::new_id(prefix::COMMISSION).map_err(ApiError::internal)?;
-        writes.entry(&NewEntry {
-            id: &id,
-            order_row_id: &order_row_id,
-            line_no: l.line_no,
-            brand_id: &brand.id,
-            creator_id: &c.creator_id,
-            link_code: &c.code,
-            live_session_id: c.live_session_id.as_deref(),
-            sku: &l.item.sku,
-            quantity: l.item.quantity,
-            rate_bps: earned.rate_bps,
-            base: earned.base,
-            amount: earned.amount,
-            currency,
-            state: "pending",
-            kind: "commission",
-            parent_id: None,
-            event_key: "",
-            approve_after: Some(approve_after),
-            created_at: now,
-        })?;
-        written.push(EntryRow {
+        let entry = EntryRow {
             id,
             order_id: event.order_id.clone(),
             brand_id: brand.id.clone(),
@@ -169,7 +148,18 @@ async fn paid(db: &D1Database, brand: &BrandRow, event: &OrderEvent, delivery_id
             state: "pending".into(),
             kind: "commission".into(),
             created_at: now,
-        });
+        };
+        writes.entry(
+            &entry,
+            &LedgerKeys {
+                order_row_id: &order_row_id,
+                line_no: l.line_no,
+                parent_id: None,
+                event_key: "",
+                approve_after: Some(approve_after),
+            },
+        )?;
+        written.push(entry);
     }
     match orders::commit(db, writes).await? {
         Outcome::Written => {
@@ -216,31 +206,7 @@ async fn take_back(db: &D1Database, brand: &BrandRow, event: &OrderEvent, delive
             TakeBackKind::Reversal => "reversal",
             TakeBackKind::Clawback => "clawback",
         };
-        writes.entry(&NewEntry {
-            id: &id,
-            order_row_id: &order.row_id,
-            line_no: t.line_no,
-            brand_id: &brand.id,
-            creator_id,
-            link_code,
-            live_session_id: order.live_session_id.as_deref(),
-            sku,
-            quantity: t.quantity,
-            rate_bps: t.rate_bps,
-            base: t.base,
-            amount: t.amount,
-            currency: &order.currency,
-            state: "reversed",
-            kind: entry_kind,
-            parent_id: Some(&t.parent_id),
-            event_key: delivery_id,
-            approve_after: None,
-            created_at: now,
-        })?;
-        if t.kind == TakeBackKind::Reversal {
-            writes.pending_parent(&t.parent_id, t.closes_parent)?;
-        }
-        written.push(EntryRow {
+        let entry = EntryRow {
             id,
             order_id: event.order_id.clone(),
             brand_id: brand.id.clone(),
@@ -256,7 +222,21 @@ async fn take_back(db: &D1Database, brand: &BrandRow, event: &OrderEvent, delive
             state: "reversed".into(),
             kind: entry_kind.into(),
             created_at: now,
-        });
+        };
+        writes.entry(
+            &entry,
+            &LedgerKeys {
+                order_row_id: &order.row_id,
+                line_no: t.line_no,
+                parent_id: Some(&t.parent_id),
+                event_key: delivery_id,
+                approve_after: None,
+            },
+        )?;
+        if t.kind == TakeBackKind::Reversal {
+            writes.pending_parent(&t.parent_id, t.closes_parent)?;
+        }
+        written.push(entry);
     }
     if event.kind == EventKind::Cancelled {
         writes.order_state(&order.row_id, "cancelled")?;

@@ -218,27 +218,15 @@ pub struct NewOrder<'a> {
     pub created_at: i64,
 }
 
-pub struct NewEntry<'a> {
-    pub id: &'a str,
+/// What the ledger keeps of an entry beyond its contract record ([`EntryRow`]).
+pub struct LedgerKeys<'a> {
     pub order_row_id: &'a str,
     pub line_no: u32,
-    pub brand_id: &'a str,
-    pub creator_id: &'a str,
-    pub link_code: &'a str,
-    pub live_session_id: Option<&'a str>,
-    pub sku: &'a str,
-    pub quantity: i64,
-    pub rate_bps: u32,
-    pub base: i64,
-    pub amount: i64,
-    pub currency: &'a str,
-    /// `pending` for a commission, `reversed` for a take-back.
-    pub state: &'a str,
-    pub kind: &'a str,
+    /// The entry a take-back takes from.
     pub parent_id: Option<&'a str>,
+    /// `''` for a commission, the delivery id for a take-back.
     pub event_key: &'a str,
     pub approve_after: Option<i64>,
-    pub created_at: i64,
 }
 
 impl<'a> Writes<'a> {
@@ -295,30 +283,31 @@ impl<'a> Writes<'a> {
         )
     }
 
-    pub fn entry(&mut self, e: &NewEntry<'_>) -> ApiResult<()> {
+    /// Writes the entry `e` (the record the webhook also answers with) under `k`.
+    pub fn entry(&mut self, e: &EntryRow, k: &LedgerKeys<'_>) -> ApiResult<()> {
         self.push(
             "INSERT INTO commissions (id, order_id, line_no, brand_id, creator_id, link_code, live_session_id, sku, \
              quantity, rate_bps, base, amount, currency, state, kind, parent_id, event_key, approve_after, created_at) \
              VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             &[
-                text(e.id),
-                text(e.order_row_id),
-                int(e.line_no.into()),
-                text(e.brand_id),
-                text(e.creator_id),
-                text(e.link_code),
-                opt_text(e.live_session_id),
-                text(e.sku),
+                text(&e.id),
+                text(k.order_row_id),
+                int(k.line_no.into()),
+                text(&e.brand_id),
+                text(&e.creator_id),
+                text(&e.link_code),
+                opt_text(e.live_session_id.as_deref()),
+                text(&e.sku),
                 int(e.quantity),
                 int(e.rate_bps.into()),
                 int(e.base),
                 int(e.amount),
-                text(e.currency),
-                text(e.state),
-                text(e.kind),
-                opt_text(e.parent_id),
-                text(e.event_key),
-                opt_int(e.approve_after),
+                text(&e.currency),
+                text(&e.state),
+                text(&e.kind),
+                opt_text(k.parent_id),
+                text(k.event_key),
+                opt_int(k.approve_after),
                 int(e.created_at),
             ],
         )
