@@ -16,7 +16,7 @@ use worker::{console_error, event, web_sys, worker_sys, Context, Env, ScheduleCo
 
 /// Chains `console_error_panic_hook` in front of the hook `worker` installs (which marks the
 /// instance for re-initialisation), once per isolate.
-fn install_panic_hook() {
+pub(crate) fn install_panic_hook() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();

@@ -65,23 +65,34 @@ pub fn random_bytes<const N: usize>() -> Result<[u8; N], IdError> {
 /// A fresh id such as `br_3kTMd9vQ2xLpA7bN0cYeZf`: the prefix, `_`, and 16 random bytes
 /// written as exactly 22 base62 digits (a bijective encoding, so no bias).
 pub fn new_id(prefix: &str) -> Result<String, IdError> {
-    let n = u128::from_be_bytes(random_bytes::<16>()?);
+    let digits = encode_base62(random_bytes::<16>()?);
     let mut out = String::with_capacity(prefix.len() + 1 + ID_CHARS);
     out.push_str(prefix);
     out.push('_');
-    out.push_str(&encode_u128(n));
+    // Only bytes from BASE62: ASCII.
+    out.extend(digits.iter().map(|&b| b as char));
     Ok(out)
 }
 
-/// Fixed-width (22 digit, zero-padded) base62 of a 128-bit number.
-fn encode_u128(mut n: u128) -> String {
+/// Fixed-width (22 digit, zero-padded) base62 of a 128-bit big-endian number, by long
+/// division on 32-bit limbs: wasm has no 128-bit division, and the library routine it
+/// would call instead cost more than the rest of the click id (every click makes one).
+fn encode_base62(bytes: [u8; 16]) -> [u8; ID_CHARS] {
+    let mut limbs = [0u32; 4];
+    for (limb, chunk) in limbs.iter_mut().zip(bytes.chunks_exact(4)) {
+        *limb = u32::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+    }
     let mut digits = [b'0'; ID_CHARS];
     for slot in digits.iter_mut().rev() {
-        *slot = BASE62[(n % 62) as usize];
-        n /= 62;
+        let mut rem = 0u64;
+        for limb in limbs.iter_mut() {
+            let cur = (rem << 32) | u64::from(*limb);
+            *limb = (cur / 62) as u32; // < 2^32 since rem < 62
+            rem = cur % 62;
+        }
+        *slot = BASE62[rem as usize];
     }
-    // Only bytes from BASE62, so always valid UTF-8.
-    digits.iter().map(|&b| b as char).collect()
+    digits
 }
 
 /// `len` uniformly random base62 characters, by rejection sampling bytes ≥ 248.
@@ -263,6 +274,28 @@ mod tests {
     fn ids_are_distinct() {
         let ids: HashSet<String> = (0..2000).map(|_| new_id(prefix::CLICK).unwrap()).collect();
         assert_eq!(ids.len(), 2000);
+    }
+
+    /// The reference: the same encoding in 128-bit arithmetic.
+    fn encode_u128(mut n: u128) -> String {
+        let mut digits = [b'0'; ID_CHARS];
+        for slot in digits.iter_mut().rev() {
+            *slot = BASE62[(n % 62) as usize];
+            n /= 62;
+        }
+        String::from_utf8(digits.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn limb_division_matches_128_bit_arithmetic() {
+        let mut x: u128 = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210;
+        for n in [0, 1, 61, 62, u32::MAX as u128, 1 << 64, (1 << 64) - 1, u128::MAX, u128::MAX - 1].into_iter().chain((0..500).map(|_| {
+            x = x.wrapping_mul(0x2360_ed05_1fc6_5da4_4385_df64_9fcc_f645).wrapping_add(0x5851_f42d_4c95_7f2d);
+            x
+        })) {
+            let got = encode_base62(n.to_be_bytes());
+            assert_eq!(std::str::from_utf8(&got).unwrap(), encode_u128(n), "{n:#x}");
+        }
     }
 
     #[test]

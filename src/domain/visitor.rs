@@ -218,41 +218,35 @@ pub fn classify(user_agent: Option<&str>) -> VisitorClass {
 /// the user agent is missing or says nothing recognisable. Bots are checked first, since
 /// smartphone crawlers imitate mobile browsers.
 pub fn device_class(user_agent: Option<&str>) -> &'static str {
-    device_class_of(user_agent, bot_class(user_agent).is_some())
+    classify_click(user_agent).1
 }
 
-/// [`device_class`] when [`bot_class`] is already known (`is_bot`): the click path
-/// classifies each user agent once.
-pub fn device_class_of(user_agent: Option<&str>, is_bot: bool) -> &'static str {
+/// The bot class and device class of a user agent, lowercasing and scanning it once for
+/// each: what a click records.
+pub fn classify_click(user_agent: Option<&str>) -> (Option<&'static str>, &'static str) {
     let Some(ua) = blank(user_agent) else {
-        return "unknown";
+        return (Some("http-client"), "unknown");
     };
-    if is_bot {
-        return "bot";
+    let lower = ua.to_ascii_lowercase();
+    match first_marker(lower.as_bytes()) {
+        Some(k) => (Some(BOT_MARKERS[k].1), "bot"),
+        None => (None, device_of_lower(lower.as_bytes())),
     }
-    let found = DEVICE_INDEX.occurring(ua.to_ascii_lowercase().as_bytes());
-    let has = |word: &str| {
-        let k = DEVICE_WORDS.iter().position(|w| *w == word.as_bytes()).expect("a DEVICE_WORDS entry");
-        found & (1 << k) != 0
-    };
-    if has("ipad")
-        || has("tablet")
-        || has("kindle")
-        || has("silk/")
-        || has("playbook")
-        || (has("android") && !has("mobile"))
-    {
+}
+
+/// The device class of a lowercase user agent that is not a bot's.
+fn device_of_lower(lower: &[u8]) -> &'static str {
+    let found = DEVICE_INDEX.occurring(lower);
+    let has = |k: usize| found & (1 << k) != 0;
+    // Bit positions in DEVICE_WORDS.
+    let [ipad, tablet, kindle, silk, playbook, android, mobile, mobi, iphone, ipod] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(has);
+    let [windows_phone, blackberry, opera_mini, windows_nt, macintosh, x11, cros, linux] =
+        [10, 11, 12, 13, 14, 15, 16, 17].map(has);
+    if ipad || tablet || kindle || silk || playbook || (android && !mobile) {
         "tablet"
-    } else if has("mobi")
-        || has("iphone")
-        || has("ipod")
-        || has("android")
-        || has("windows phone")
-        || has("blackberry")
-        || has("opera mini")
-    {
+    } else if mobi || iphone || ipod || android || windows_phone || blackberry || opera_mini {
         "mobile"
-    } else if has("windows nt") || has("macintosh") || has("x11") || has("cros") || has("linux") {
+    } else if windows_nt || macintosh || x11 || cros || linux {
         "desktop"
     } else {
         "unknown"
@@ -439,6 +433,20 @@ mod tests {
             assert_eq!(classify(Some(ua)), VisitorClass::Human, "{ua}");
             assert_eq!(bot_class(Some(ua)), None, "{ua}");
         }
+    }
+
+    #[test]
+    fn click_classification_agrees_with_the_separate_checks() {
+        for ua in [IPHONE_SAFARI, ANDROID_CHROME, INSTAGRAM, INSTAGRAM_ANDROID, TIKTOK_INAPP, TIKTOK_PRELOADER, FACEBOOK_INAPP, CUBOT_PHONE, YANDEX_APP, DESKTOP_CHROME, "", "  ", "curl/8.0", "Googlebot/2.1", "Mozilla/5.0 (iPad; CPU OS 17_1)", "Mozilla/5.0 (X11; Linux x86_64)", "something else"] {
+            assert_eq!(classify_click(Some(ua)), (bot_class(Some(ua)), device_class(Some(ua))), "{ua:?}");
+        }
+        assert_eq!(classify_click(None), (bot_class(None), device_class(None)));
+    }
+
+    #[test]
+    fn device_word_bits_are_the_list_positions() {
+        let words = ["ipad", "tablet", "kindle", "silk/", "playbook", "android", "mobile", "mobi", "iphone", "ipod", "windows phone", "blackberry", "opera mini", "windows nt", "macintosh", "x11", "cros", "linux"];
+        assert_eq!(DEVICE_WORDS.map(|w| std::str::from_utf8(w).unwrap()), words);
     }
 
     #[test]

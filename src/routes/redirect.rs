@@ -4,10 +4,14 @@
 //! the click is classified, rated and written after the response, in `wait_until`.
 //! The Location comes only from storage: the request can't change its host or scheme.
 //!
-//! `lib.rs` calls [`fast`] with the runtime's own request before any conversion into
-//! `worker` types, and the 302 is made in one call into JS ([`redirect_302`]) rather than
-//! a `worker::Response` with three `Headers::set` converted afterwards: fewer crossings
-//! between wasm and JS, each of which copies strings (see BENCHMARKS.md).
+//! Two entries share the decisions below:
+//! - the KV hit, from `src/shim.mjs`: the shim does the I/O (two KV reads, the 302) and
+//!   calls [`redirect_link_key`], [`redirect_product_key`] and [`redirect_location`]
+//!   synchronously. Each `await` or `JsValue` through wasm-bindgen costs closures, table
+//!   slots and string copies, which made the response path 1.5× the instructions of the
+//!   same redirect written in JS (see BENCHMARKS.md); plain calls with strings don't.
+//! - everything else (a KV miss, a disabled link, an unknown code, a KV outage), from
+//!   `lib.rs` through [`fast`]: the full route, with D1 and answers in the contract's shape.
 
 use crate::clock::now_ms;
 use crate::domain::commission::effective_rate;
@@ -19,7 +23,7 @@ use crate::store::link_cache::{self, LinkRecord, ProductRecord};
 use crate::store::{self, links::ClickRow};
 use worker::wasm_bindgen::prelude::wasm_bindgen;
 use worker::worker_sys::ext::RequestExt;
-use worker::{console_error, web_sys, Context, Env};
+use worker::{console_error, web_sys, worker_sys, Context, Env};
 
 #[wasm_bindgen(
     wasm_bindgen = ::worker::wasm_bindgen,
@@ -36,8 +40,49 @@ use worker::{console_error, web_sys, Context, Env};
 }"
 )]
 extern "C" {
-    /// The redirect's response, made in JS in one call (status and all three headers).
+    /// The redirect's response, made in JS in one call (status and all three headers), as
+    /// the shim makes it on a KV hit.
     fn redirect_302(location: &str) -> web_sys::Response;
+}
+
+/// The KV key of the link that `url` (a `Request.url`) asks for, when it is `GET|HEAD /{code}`
+/// with a code that can exist; otherwise `None` and the request goes to `fetch`.
+#[wasm_bindgen(wasm_bindgen = ::worker::wasm_bindgen)]
+pub fn redirect_link_key(url: &str) -> Option<String> {
+    super::redirect_code(super::path_of(url)).filter(|c| looks_like_code(c)).map(link_cache::link_key)
+}
+
+/// The KV key of the product record, for a link record that can redirect; `None` for a
+/// disabled link or a record this build can't read (the full route answers those).
+#[wasm_bindgen(wasm_bindgen = ::worker::wasm_bindgen)]
+pub fn redirect_product_key(link: &str) -> Option<String> {
+    LinkRecord::decode(link).filter(|l| l.active).map(|l| link_cache::product_key(&l.product_id))
+}
+
+/// The Location of a click on `url`'s link given both KV records, and for a GET (`ctx` is
+/// given) the click recorded after the response. `None` leaves the request to the full route.
+#[wasm_bindgen(wasm_bindgen = ::worker::wasm_bindgen)]
+#[allow(clippy::too_many_arguments)] // one crossing: the request's parts as plain strings
+pub fn redirect_location(
+    url: &str,
+    link: &str,
+    product: &str,
+    env: Option<Env>,
+    ctx: Option<worker_sys::Context>,
+    user_agent: Option<String>,
+    ip: Option<String>,
+    referer: Option<String>,
+    country: Option<String>,
+) -> Option<String> {
+    crate::install_panic_hook();
+    let code = super::redirect_code(super::path_of(url))?;
+    let (link, product) = (LinkRecord::decode(link)?, ProductRecord::decode(product)?);
+    let (click_id, location) = answer(code, &link, &product).ok()?;
+    if let (Some(env), Some(ctx)) = (env, ctx) {
+        let visit = Visit { user_agent, ip: ip.unwrap_or_default(), referer, country };
+        record_after(&env, &Context::new(ctx), code, link, click_id, visit);
+    }
+    Some(location)
 }
 
 /// `GET|HEAD /{code}` for the runtime's request; errors are answered in the contract's shape.
@@ -55,6 +100,15 @@ async fn respond(env: &Env, ctx: &Context, code: &str, visit: Option<Visit>) -> 
         return Err(ApiError::not_found("link"));
     }
     let (link, product) = lookup(env, ctx, code).await?;
+    let (click_id, location) = answer(code, &link, &product)?;
+    if let Some(visit) = visit {
+        record_after(env, ctx, code, link, click_id, visit);
+    }
+    Ok(redirect_302(&location))
+}
+
+/// The click's id and where it goes, or why the link can't redirect.
+fn answer(code: &str, link: &LinkRecord, product: &ProductRecord) -> ApiResult<(String, String)> {
     if !link.active {
         return Err(ApiError::gone("this link has been disabled"));
     }
@@ -64,17 +118,17 @@ async fn respond(env: &Env, ctx: &Context, code: &str, visit: Option<Visit>) -> 
     let click_id = ids::new_id(prefix::CLICK).map_err(ApiError::internal)?;
     let location = build_location(&product.destination, &product.click_param, &click_id)
         .ok_or_else(|| ApiError::internal(format!("stored destination of {code} is not https")))?;
-    let response = redirect_302(&location);
+    Ok((click_id, location))
+}
 
-    if let Some(visit) = visit {
-        let (env, code) = (env.clone(), code.to_string());
-        ctx.wait_until(async move {
-            if let Err(e) = record_click(&env, &code, &link, &click_id, visit).await {
-                console_error!("click {click_id} not recorded: {}", e.message);
-            }
-        });
-    }
-    Ok(response)
+/// Writes the click in `wait_until`, after the response.
+fn record_after(env: &Env, ctx: &Context, code: &str, link: LinkRecord, click_id: String, visit: Visit) {
+    let (env, code) = (env.clone(), code.to_string());
+    ctx.wait_until(async move {
+        if let Err(e) = record_click(&env, &code, &link, &click_id, visit).await {
+            console_error!("click {click_id} not recorded: {}", e.message);
+        }
+    });
 }
 
 /// The link's and product's records: KV first; on a miss D1, then KV filled after the
@@ -131,7 +185,8 @@ async fn record_click(env: &Env, code: &str, link: &LinkRecord, click_id: &str, 
     let db = store::db(env)?;
     let now = now_ms();
     let ua = visit.user_agent.as_deref();
-    let is_bot = visitor::bot_class(ua).is_some(); // = visitor::classify(ua) == VisitorClass::Bot
+    let (bot, device) = visitor::classify_click(ua);
+    let is_bot = bot.is_some(); // = visitor::classify(ua) == VisitorClass::Bot
     let salt = env.secret("VISITOR_SALT").map(|s| s.to_string()).unwrap_or_default();
     let hash = visitor::visitor_hash(&salt, &visit.ip, ua.unwrap_or(""));
     let rates = store::products::rate_inputs(&db, &link.creator_id, &link.product_id)
@@ -148,7 +203,7 @@ async fn record_click(env: &Env, code: &str, link: &LinkRecord, click_id: &str, 
             rate_bps,
             created_at: now,
             country: visit.country.as_deref(),
-            device: visitor::device_class_of(ua, is_bot),
+            device,
             referrer_host: referrer.as_deref(),
             visitor_hash: &hash,
             is_bot,
