@@ -1,6 +1,7 @@
 // The hand-written JS counterpart of the Rust redirect, for `npm run bench` only.
 // Same KV records (src/store/link_cache.rs), same click id shape, same 302 headers, and the
-// same click write after the response: rate lookup, uniqueness check, INSERT into D1.
+// same click write after the response: one INSERT into D1 that reads the rate lock and
+// decides uniqueness.
 // No KV-miss fallback and no route table beyond GET /{code}: the benchmark always hits KV.
 
 const B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -132,9 +133,9 @@ function location(dest, param, id) {
   return `${base}${sep}${encodeURIComponent(param)}=${id}${frag}`;
 }
 
+// The device class of a user agent that is not a bot's (as classify_click in Rust).
 function device(ua) {
   if (!ua?.trim()) return "unknown";
-  if (botClass(ua)) return "bot";
   const l = ua.toLowerCase();
   const has = (s) => l.includes(s);
   if (has("ipad") || has("tablet") || has("kindle") || has("silk/") || has("playbook") || (has("android") && !has("mobile"))) return "tablet";
@@ -159,33 +160,29 @@ async function hex256(parts) {
   return Array.from(d, (x) => x.toString(16).padStart(2, "0")).join("");
 }
 
-const RATE_SELECT = "SELECT \
-(SELECT commission_bps FROM collaborations c WHERE c.brand_id = p.brand_id AND c.creator_id = ?1 AND c.scope = p.id) AS targeted_product, \
-(SELECT commission_bps FROM collaborations c WHERE c.brand_id = p.brand_id AND c.creator_id = ?1 AND c.scope = '') AS targeted_all, \
-p.commission_bps AS product, b.default_commission_bps AS brand_default \
-FROM products p JOIN brands b ON b.id = p.brand_id WHERE p.id = ?2";
+// The same single statement as src/store/links.rs (INSERT_CLICK): rate lock and
+// uniqueness decided inside the INSERT, one D1 round trip per click.
+const INSERT_CLICK = "INSERT INTO clicks (id, link_id, code, creator_id, brand_id, product_id, \
+live_session_id, rate_bps, created_at, country, device, referrer_host, visitor_hash, is_bot, is_unique) \
+SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, \
+COALESCE((SELECT commission_bps FROM collaborations k WHERE k.brand_id = p.brand_id AND k.creator_id = ?4 AND k.scope = p.id), \
+(SELECT commission_bps FROM collaborations k WHERE k.brand_id = p.brand_id AND k.creator_id = ?4 AND k.scope = ''), \
+p.commission_bps, b.default_commission_bps), \
+?8, ?9, ?10, ?11, ?12, ?13, \
+?14 AND NOT EXISTS (SELECT 1 FROM clicks WHERE link_id = ?2 AND visitor_hash = ?12 AND is_bot = 0 AND created_at > ?15) \
+FROM products p JOIN brands b ON b.id = p.brand_id WHERE p.id = ?6";
 
 async function recordClick(env, code, link, id, visit) {
-  const db = env.DB;
   const now = Date.now();
   const isBot = botClass(visit.ua) !== null;
   const hash = await hex256([env.VISITOR_SALT ?? "", visit.ip, visit.ua ?? ""]);
-  const r = await db.prepare(RATE_SELECT).bind(link.creatorId, link.productId).first();
-  if (!r) throw new Error("product of a followed link is gone");
-  const rate = r.targeted_product ?? r.targeted_all ?? r.product ?? r.brand_default;
-  let unique = false;
-  if (!isBot) {
-    const seen = await db.prepare("SELECT EXISTS (SELECT 1 FROM clicks WHERE link_id = ? AND visitor_hash = ? AND is_bot = 0 AND created_at > ?) AS seen")
-      .bind(link.linkId, hash, now - UNIQUE_WINDOW_MS).first("seen");
-    unique = seen !== 1;
-  }
   let referrer = null;
   try { referrer = visit.referer ? new URL(visit.referer.trim()).hostname.toLowerCase() || null : null; } catch {}
-  await db.prepare("INSERT INTO clicks (id, link_id, code, creator_id, brand_id, product_id, live_session_id, rate_bps, \
-created_at, country, device, referrer_host, visitor_hash, is_bot, is_unique) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-    .bind(id, link.linkId, code, link.creatorId, link.brandId, link.productId, link.live, rate, now,
-      visit.country, device(visit.ua), referrer, hash, isBot ? 1 : 0, unique ? 1 : 0)
+  const r = await env.DB.prepare(INSERT_CLICK)
+    .bind(id, link.linkId, code, link.creatorId, link.brandId, link.productId, link.live, now,
+      visit.country, isBot ? (visit.ua?.trim() ? "bot" : "unknown") : device(visit.ua), referrer, hash, isBot ? 1 : 0, isBot ? 0 : 1, now - UNIQUE_WINDOW_MS)
     .run();
+  if (!r.meta.changes) throw new Error("product of a followed link is gone");
 }
 
 function error(status, code, message) {

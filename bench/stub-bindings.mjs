@@ -5,8 +5,8 @@
 // `withMemoryBindings(worker)`:
 // - KV: the real namespace behind a read cache (a text `get` is answered from a Map after
 //   the first read; writes go through and drop the cached key).
-// - D1: the click's three statements answered as the real database answers them for the
-//   bench's seeded link (rate inputs, "seen" = 1, one row written); nothing is stored.
+// - D1: the click's statement answered as the real database answers it for the bench's
+//   seeded link (one row written); nothing is stored.
 
 class D1PreparedStatement {
   constructor(sql, args = []) {

@@ -12,7 +12,7 @@ pub mod store;
 pub mod webhooks;
 
 use worker::wasm_bindgen::{prelude::wasm_bindgen, JsValue};
-use worker::{console_error, event, web_sys, worker_sys, Context, Env, ScheduleContext, ScheduledEvent};
+use worker::{console_error, event, web_sys, worker_sys, Env, ScheduleContext, ScheduledEvent};
 
 /// Chains `console_error_panic_hook` in front of the hook `worker` installs (which marks the
 /// instance for re-initialisation), once per isolate.
@@ -43,7 +43,7 @@ pub async fn fetch(req: web_sys::Request, env: Env, ctx: worker_sys::Context) ->
         if method == "GET" || method == "HEAD" {
             let url = req.url();
             if let Some(code) = routes::redirect_code(routes::path_of(&url)) {
-                let res = routes::redirect::fast(&req, &env, &Context::new(ctx), code, method == "GET").await;
+                let res = routes::redirect::fast(&req, &env, &ctx, code, method == "GET").await;
                 return Ok(res.into());
             }
         }

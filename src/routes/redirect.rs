@@ -14,14 +14,13 @@
 //!   `lib.rs` through [`fast`]: the full route, with D1 and answers in the contract's shape.
 
 use crate::clock::now_ms;
-use crate::domain::commission::effective_rate;
 use crate::domain::destination::build_location;
 use crate::domain::ids::{self, looks_like_code, prefix};
 use crate::domain::visitor::{self, UNIQUE_WINDOW_MS};
 use crate::http::{ApiError, ApiResult};
 use crate::store::link_cache::{self, LinkRecord, ProductRecord};
 use crate::store::{self, links::ClickRow};
-use worker::wasm_bindgen::prelude::wasm_bindgen;
+use worker::wasm_bindgen::{prelude::wasm_bindgen, JsCast, JsValue};
 use worker::worker_sys::ext::RequestExt;
 use worker::{console_error, web_sys, worker_sys, Context, Env};
 
@@ -80,13 +79,13 @@ pub fn redirect_location(
     let (click_id, location) = answer(code, &link, &product).ok()?;
     if let (Some(env), Some(ctx)) = (env, ctx) {
         let visit = Visit { user_agent, ip: ip.unwrap_or_default(), referer, country };
-        record_after(&env, &Context::new(ctx), code, link, click_id, visit);
+        record_after(&env, &ctx, code, &link, &click_id, visit);
     }
     Some(location)
 }
 
 /// `GET|HEAD /{code}` for the runtime's request; errors are answered in the contract's shape.
-pub async fn fast(req: &web_sys::Request, env: &Env, ctx: &Context, code: &str, record: bool) -> web_sys::Response {
+pub async fn fast(req: &web_sys::Request, env: &Env, ctx: &worker_sys::Context, code: &str, record: bool) -> web_sys::Response {
     let visit = record.then(|| Visit::of_raw(req));
     match respond(env, ctx, code, visit).await {
         Ok(r) => r,
@@ -95,14 +94,14 @@ pub async fn fast(req: &web_sys::Request, env: &Env, ctx: &Context, code: &str, 
 }
 
 /// The 302, and the click recorded after it when there is a `visit` (a GET).
-async fn respond(env: &Env, ctx: &Context, code: &str, visit: Option<Visit>) -> ApiResult<web_sys::Response> {
+async fn respond(env: &Env, ctx: &worker_sys::Context, code: &str, visit: Option<Visit>) -> ApiResult<web_sys::Response> {
     if !looks_like_code(code) {
         return Err(ApiError::not_found("link"));
     }
     let (link, product) = lookup(env, ctx, code).await?;
     let (click_id, location) = answer(code, &link, &product)?;
     if let Some(visit) = visit {
-        record_after(env, ctx, code, link, click_id, visit);
+        record_after(env, ctx, code, &link, &click_id, visit);
     }
     Ok(redirect_302(&location))
 }
@@ -121,19 +120,38 @@ fn answer(code: &str, link: &LinkRecord, product: &ProductRecord) -> ApiResult<(
     Ok((click_id, location))
 }
 
-/// Writes the click in `wait_until`, after the response.
-fn record_after(env: &Env, ctx: &Context, code: &str, link: LinkRecord, click_id: String, visit: Visit) {
-    let (env, code) = (env.clone(), code.to_string());
-    ctx.wait_until(async move {
-        if let Err(e) = record_click(&env, &code, &link, &click_id, visit).await {
-            console_error!("click {click_id} not recorded: {}", e.message);
-        }
-    });
+/// Classifies the visitor and hands the click row to D1 to write after the response
+/// (`store::links::insert_click_after_response`: no Rust future waits on it). The rate
+/// lock is read in the same statement.
+fn record_after(env: &Env, ctx: &worker_sys::Context, code: &str, link: &LinkRecord, click_id: &str, visit: Visit) {
+    let now = now_ms();
+    let ua = visit.user_agent.as_deref();
+    let (bot, device) = visitor::classify_click(ua);
+    let is_bot = bot.is_some(); // = visitor::classify(ua) == VisitorClass::Bot
+    let salt = store::secret(env, "VISITOR_SALT").unwrap_or_default();
+    let hash = visitor::visitor_hash(&salt, &visit.ip, ua.unwrap_or(""));
+    let referrer = visitor::referrer_host(visit.referer.as_deref());
+    let row = ClickRow {
+        id: click_id,
+        code,
+        link,
+        created_at: now,
+        country: visit.country.as_deref(),
+        device,
+        referrer_host: referrer.as_deref(),
+        visitor_hash: &hash,
+        is_bot,
+        is_unique: !is_bot,
+        unique_since: now - UNIQUE_WINDOW_MS,
+    };
+    if let Err(e) = store::links::insert_click_after_response(env, ctx, &row) {
+        console_error!("click {click_id} not recorded: {}", e.message);
+    }
 }
 
 /// The link's and product's records: KV first; on a miss D1, then KV filled after the
 /// response so the next click is a hit.
-async fn lookup(env: &Env, ctx: &Context, code: &str) -> ApiResult<(LinkRecord, ProductRecord)> {
+async fn lookup(env: &Env, ctx: &worker_sys::Context, code: &str) -> ApiResult<(LinkRecord, ProductRecord)> {
     if let Some(kv) = link_cache::namespace(env) {
         if let Some(link) = link_cache::get_link_raw(&kv, code).await {
             if let Some(product) = link_cache::get_product_raw(&kv, &link.product_id).await {
@@ -146,7 +164,7 @@ async fn lookup(env: &Env, ctx: &Context, code: &str) -> ApiResult<(LinkRecord, 
         .await?
         .ok_or_else(|| ApiError::not_found("link"))?;
     let (l, p, code) = (link.clone(), product.clone(), code.to_string());
-    ctx.wait_until(async move {
+    Context::new(AsRef::<JsValue>::as_ref(ctx).clone().unchecked_into()).wait_until(async move {
         let filled = async {
             link_cache::put_link(&kv, &code, &l).await?;
             link_cache::put_product(&kv, &l.product_id, &p).await
@@ -177,39 +195,4 @@ impl Visit {
             country: req.cf().and_then(|cf| worker::Cf::from(cf).country()),
         }
     }
-}
-
-/// Classifies the visitor, snapshots the rate that stands now (the click's rate lock) and
-/// writes the click row.
-async fn record_click(env: &Env, code: &str, link: &LinkRecord, click_id: &str, visit: Visit) -> ApiResult<()> {
-    let db = store::db(env)?;
-    let now = now_ms();
-    let ua = visit.user_agent.as_deref();
-    let (bot, device) = visitor::classify_click(ua);
-    let is_bot = bot.is_some(); // = visitor::classify(ua) == VisitorClass::Bot
-    let salt = env.secret("VISITOR_SALT").map(|s| s.to_string()).unwrap_or_default();
-    let hash = visitor::visitor_hash(&salt, &visit.ip, ua.unwrap_or(""));
-    let rates = store::products::rate_inputs(&db, &link.creator_id, &link.product_id)
-        .await?
-        .ok_or_else(|| ApiError::internal("product of a followed link is gone"))?;
-    let rate_bps = effective_rate(&rates);
-    let referrer = visitor::referrer_host(visit.referer.as_deref());
-    store::links::insert_click(
-        &db,
-        &ClickRow {
-            id: click_id,
-            code,
-            link,
-            rate_bps,
-            created_at: now,
-            country: visit.country.as_deref(),
-            device,
-            referrer_host: referrer.as_deref(),
-            visitor_hash: &hash,
-            is_bot,
-            is_unique: !is_bot,
-            unique_since: now - UNIQUE_WINDOW_MS,
-        },
-    )
-    .await
 }

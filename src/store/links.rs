@@ -3,9 +3,10 @@
 use super::d1::{all, first, int, opt_text, run, text};
 use super::link_cache::{LinkRecord, ProductRecord};
 use crate::http::page::PageRequest;
-use crate::http::ApiResult;
+use crate::http::{ApiError, ApiResult};
 use serde::Deserialize;
-use worker::D1Database;
+use worker::wasm_bindgen::{prelude::wasm_bindgen, JsValue};
+use worker::{worker_sys, D1Database, Env};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct LinkRow {
@@ -128,7 +129,6 @@ pub struct ClickRow<'a> {
     pub id: &'a str,
     pub code: &'a str,
     pub link: &'a LinkRecord,
-    pub rate_bps: u32,
     pub created_at: i64,
     pub country: Option<&'a str>,
     pub device: &'a str,
@@ -141,36 +141,70 @@ pub struct ClickRow<'a> {
     pub unique_since: i64,
 }
 
-/// Inserts the click. Uniqueness is checked in the same statement as the write, so that
-/// concurrent clicks of one visitor (a double tap) count as one unique click.
-pub async fn insert_click(db: &D1Database, c: &ClickRow<'_>) -> ApiResult<()> {
-    run(
-        db,
-        "INSERT INTO clicks (id, link_id, code, creator_id, brand_id, product_id, live_session_id, rate_bps, \
-         created_at, country, device, referrer_host, visitor_hash, is_bot, is_unique) \
-         SELECT ?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14, ?15 AND NOT EXISTS (SELECT 1 FROM clicks \
-         WHERE link_id = ?2 AND visitor_hash = ?13 AND is_bot = 0 AND created_at > ?16)",
-        &[
-            text(c.id),
-            text(&c.link.link_id),
-            text(c.code),
-            text(&c.link.creator_id),
-            text(&c.link.brand_id),
-            text(&c.link.product_id),
-            opt_text(c.link.live_session_id.as_deref()),
-            int(c.rate_bps.into()),
-            int(c.created_at),
-            opt_text(c.country),
-            text(c.device),
-            opt_text(c.referrer_host),
-            text(c.visitor_hash),
-            int(c.is_bot.into()),
-            int(c.is_unique.into()),
-            int(c.unique_since),
-        ],
-    )
-    .await?;
-    Ok(())
+/// Inserts the click in one statement that also decides the two things that depend on
+/// other rows, so that a click is one D1 round trip:
+/// - the rate lock: the rate that applies to this creator and product now, by the
+///   precedence of `domain::commission::effective_rate` (targeted product, targeted all,
+///   the product's rate, the brand default: COALESCE takes the first that is set);
+/// - uniqueness, so that concurrent clicks of one visitor (a double tap) count once.
+///
+/// No row is written if the product is gone.
+pub const INSERT_CLICK: &str = "INSERT INTO clicks (id, link_id, code, creator_id, brand_id, product_id, \
+     live_session_id, rate_bps, created_at, country, device, referrer_host, visitor_hash, is_bot, is_unique) \
+     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, \
+     COALESCE((SELECT commission_bps FROM collaborations k WHERE k.brand_id = p.brand_id AND k.creator_id = ?4 AND k.scope = p.id), \
+              (SELECT commission_bps FROM collaborations k WHERE k.brand_id = p.brand_id AND k.creator_id = ?4 AND k.scope = ''), \
+              p.commission_bps, b.default_commission_bps), \
+     ?8, ?9, ?10, ?11, ?12, ?13, \
+     ?14 AND NOT EXISTS (SELECT 1 FROM clicks WHERE link_id = ?2 AND visitor_hash = ?12 AND is_bot = 0 AND created_at > ?15) \
+     FROM products p JOIN brands b ON b.id = p.brand_id WHERE p.id = ?6";
+
+/// [`INSERT_CLICK`]'s parameters as the JSON array that crosses to JS in one string.
+pub fn click_params_json(c: &ClickRow<'_>) -> String {
+    serde_json::json!([
+        c.id,
+        c.link.link_id,
+        c.code,
+        c.link.creator_id,
+        c.link.brand_id,
+        c.link.product_id,
+        c.link.live_session_id,
+        c.created_at,
+        c.country,
+        c.device,
+        c.referrer_host,
+        c.visitor_hash,
+        i64::from(c.is_bot),
+        i64::from(c.is_unique),
+        c.unique_since,
+    ])
+    .to_string()
+}
+
+#[wasm_bindgen(
+    wasm_bindgen = ::worker::wasm_bindgen,
+    js_sys = ::worker::js_sys,
+    inline_js = "export function d1_write_after_response(env, ctx, sql, params, what) {
+  // env.DB: store::D1_BINDING
+  const written = env.DB.prepare(sql).bind(...JSON.parse(params)).run().then(
+    (r) => { if (!(r.meta && r.meta.changes)) console.error(what + ' not recorded: no row written'); },
+    (e) => console.error(what + ' not recorded: ' + e),
+  );
+  ctx.waitUntil(written);
+}"
+)]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    fn d1_write_after_response(env: &Env, ctx: &worker_sys::Context, sql: &str, params: &str, what: &str) -> Result<(), JsValue>;
+}
+
+/// Writes the click after the response: the statement goes to D1 from JS inside
+/// `waitUntil`, so no Rust future (and no closures across the wasm boundary) waits on it;
+/// a failure is logged there. Errors only if the write can't even be started.
+pub fn insert_click_after_response(env: &Env, ctx: &worker_sys::Context, c: &ClickRow<'_>) -> ApiResult<()> {
+    let what = format!("click {}", c.id);
+    d1_write_after_response(env, ctx, INSERT_CLICK, &click_params_json(c), &what)
+        .map_err(|e| ApiError::internal(format!("{e:?}")))
 }
 
 #[derive(Debug, Deserialize)]
@@ -204,4 +238,41 @@ pub async fn stats(db: &D1Database, link_id: &str, code: &str) -> ApiResult<(Cli
     )
     .await?;
     Ok((counts.unwrap_or(ClickCounts { clicks: 0, unique_clicks: 0, bot_clicks: 0, orders: 0 }), sums))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_click_insert_binds_one_parameter_per_placeholder() {
+        let link = LinkRecord {
+            active: true,
+            link_id: "ln_1".into(),
+            creator_id: "cr_1".into(),
+            brand_id: "br_1".into(),
+            product_id: "pr_1".into(),
+            live_session_id: None,
+        };
+        let row = ClickRow {
+            id: "clk_1",
+            code: "abc12345",
+            link: &link,
+            created_at: 1_700_000_000_000,
+            country: Some("US"),
+            device: "mobile",
+            referrer_host: None,
+            visitor_hash: "ff",
+            is_bot: false,
+            is_unique: true,
+            unique_since: 1_699_999_000_000,
+        };
+        let params: Vec<serde_json::Value> = serde_json::from_str(&click_params_json(&row)).unwrap();
+        let highest = (1..=40).filter(|n| INSERT_CLICK.contains(&format!("?{n}"))).max();
+        assert_eq!(highest, Some(params.len()));
+        assert_eq!(
+            serde_json::Value::Array(params),
+            serde_json::json!(["clk_1", "ln_1", "abc12345", "cr_1", "br_1", "pr_1", null, 1_700_000_000_000i64, "US", "mobile", null, "ff", 0, 1, 1_699_999_000_000i64])
+        );
+    }
 }

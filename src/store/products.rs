@@ -1,7 +1,6 @@
 //! The `products` table (a brand's showcase) and targeted collaboration rates.
 
 use super::d1::{all, first, int, opt_int, opt_text, run, run_unique, text};
-use crate::domain::commission::RateInputs;
 use crate::http::page::PageRequest;
 use crate::http::ApiResult;
 use serde::Deserialize;
@@ -160,13 +159,3 @@ pub async fn set_collaboration(
     Ok(())
 }
 
-/// The inputs of the rate precedence for one creator and product, as they stand now.
-pub const RATE_SELECT: &str = "SELECT \
-     (SELECT commission_bps FROM collaborations c WHERE c.brand_id = p.brand_id AND c.creator_id = ?1 AND c.scope = p.id) AS targeted_product, \
-     (SELECT commission_bps FROM collaborations c WHERE c.brand_id = p.brand_id AND c.creator_id = ?1 AND c.scope = '') AS targeted_all, \
-     p.commission_bps AS product, b.default_commission_bps AS brand_default \
-     FROM products p JOIN brands b ON b.id = p.brand_id WHERE p.id = ?2";
-
-pub async fn rate_inputs(db: &D1Database, creator_id: &str, product_id: &str) -> ApiResult<Option<RateInputs>> {
-    first(db, RATE_SELECT, &[text(creator_id), text(product_id)]).await
-}
