@@ -4,7 +4,7 @@
 //! `url` crate's normalized form; the redirect only appends the click id to that stored URL.
 
 use std::fmt;
-use url::{Host, Position, Url};
+use url::{Host, Url};
 
 /// Longest product URL we store: far above real product pages, well below header limits.
 pub const MAX_URL_LEN: usize = 2048;
@@ -234,32 +234,49 @@ fn pair_is_named(seg: &str, param: &str) -> bool {
     false
 }
 
+/// A stored destination as (scheme, host and path; the query without `?`; the fragment
+/// with its `#`), if it is the serialization of an https URL with a domain host: ASCII
+/// graphic bytes only, `https://`, then a host of lowercase letters, digits, `-` and `.`
+/// whose last label is not numeric (an IPv4 address) and a path starting with `/`.
+fn split_stored_url(s: &str) -> Option<(&str, Option<&str>, &str)> {
+    if !s.bytes().all(|b| b.is_ascii_graphic()) {
+        return None;
+    }
+    let rest = s.strip_prefix("https://")?;
+    let host_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = &rest[..host_len];
+    let last_label = host.rsplit('.').next().unwrap_or("");
+    if !host.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        || last_label.is_empty()
+        || last_label.bytes().all(|b| b.is_ascii_digit())
+        || !rest[host_len..].starts_with('/')
+    {
+        return None;
+    }
+    let (before_fragment, fragment) = s.split_at(s.find('#').unwrap_or(s.len()));
+    match before_fragment.split_once('?') {
+        Some((head, query)) => Some((head, Some(query), fragment)),
+        None => Some((before_fragment, None, fragment)),
+    }
+}
+
 /// The `Location` for a click: the stored destination with `click_param=click_id` set,
 /// any earlier pairs of that name removed, every other pair kept byte for byte (no
 /// re-encoding: `a=b%20c` stays as the brand wrote it) and the fragment kept last.
 ///
-/// `None` when the destination is not an https URL with a host and no credentials, or
-/// the param or id has an unexpected shape: defence in depth against a bad stored row.
+/// `None` when the destination is not in the form [`ProductUrl`] stores (an https URL
+/// serialized by the `url` crate, with a domain host: no credentials, port or IP), or the
+/// param or id has an unexpected shape: defence in depth against a bad stored row. The
+/// check reads the serialized form instead of parsing it again: this runs on every click.
 pub fn build_location(destination: &str, click_param: &str, click_id: &str) -> Option<String> {
     if !valid_click_param(click_param) || !valid_click_id(click_id) {
         return None;
     }
-    let url = Url::parse(destination).ok()?;
-    if url.scheme() != "https"
-        || !matches!(url.host(), Some(Host::Domain(h)) if !h.is_empty())
-        || !url.username().is_empty()
-        || url.password().is_some()
-    {
-        return None;
-    }
-    let head = &url[..Position::AfterPath];
-    let fragment = &url[Position::AfterQuery..]; // "" or "#…"
-
-    let mut out =
-        String::with_capacity(url.as_str().len() + click_param.len() + click_id.len() + 2);
+    let (head, query, fragment) = split_stored_url(destination)?;
+    let mut out = String::with_capacity(destination.len() + click_param.len() + click_id.len() + 2);
     out.push_str(head);
     out.push('?');
-    match url.query() {
+    match query {
         // Fast path: the param is nowhere in the query, so keep it verbatim and append.
         Some(q) if !q.is_empty() && !q.split('&').any(|seg| pair_is_named(seg, click_param)) => {
             out.push_str(q);
@@ -547,6 +564,56 @@ mod tests {
             loc("https://shop.example/p?aff_click=1#x").unwrap(),
             format!("https://shop.example/p?aff_click={CLK}#x")
         );
+    }
+
+    #[test]
+    fn every_url_a_product_can_store_gives_a_location() {
+        let mut accepted = 0;
+        for input in [
+            "https://shop.example",
+            "https://SHOP.example/P?Q=1",
+            "https://www.shop.example:443/a/../b/./c?x=é#frag ment",
+            "https://shop.example/p?q=a b&c=<d>",
+            "https://sub.shop.example/%7Euser/",
+            "https://shop.example./x",
+            "https://xn--bcher-kva.shop.example/",
+            "https://shop.example/p\\q",
+            "https://shop.example/?#",
+            "https://1.shop.example/",
+        ] {
+            let Ok(stored) = ProductUrl::parse(input, &shop()) else {
+                continue;
+            };
+            accepted += 1;
+            {
+                let stored = stored.into_string();
+                let location = loc(&stored).unwrap_or_else(|| panic!("{input:?} stored as {stored:?}"));
+                let parsed = Url::parse(&location).unwrap();
+                assert_eq!(parsed.host_str(), Url::parse(&stored).unwrap().host_str());
+                assert!(parsed.query_pairs().any(|(k, v)| k == "aff_click" && v == CLK), "{location}");
+            }
+        }
+        assert!(accepted >= 7, "only {accepted} of the inputs were storable");
+    }
+
+    #[test]
+    fn location_refuses_what_a_product_cannot_store() {
+        for bad in [
+            "https://shop.example",
+            "https://Shop.example/",
+            "https://shop.example:8443/",
+            "https://[::1]/",
+            "https://10.0.0.1/",
+            "https://shop.example/p q",
+            "https://evil.example\\@shop.example/",
+            "https://evil.example#@shop.example/",
+            "https://:pw@shop.example/",
+            "https:///p",
+            "https://shop.example/caf\u{e9}",
+            "HTTPS://shop.example/",
+        ] {
+            assert_eq!(loc(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

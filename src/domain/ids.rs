@@ -127,12 +127,9 @@ pub fn hash_key(key: &str) -> String {
 /// Lowercase hex of bytes.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        s.push(HEX[(b >> 4) as usize] as char);
-        s.push(HEX[(b & 0x0f) as usize] as char);
-    }
-    s
+    let digits: Vec<u8> = bytes.iter().flat_map(|&b| [HEX[(b >> 4) as usize], HEX[(b & 0x0f) as usize]]).collect();
+    // Only bytes from HEX: ASCII.
+    String::from_utf8(digits).unwrap_or_default()
 }
 
 /// A fresh short-link code: 8 uniformly random base62 characters. Redrawn in the

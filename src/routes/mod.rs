@@ -24,7 +24,12 @@ pub fn redirect_code(path: &str) -> Option<&str> {
 /// The path of a serialized (WHATWG) URL as `Request.url` gives it, without parsing it:
 /// the first `/` after `scheme://host` starts it, and `?` or `#` ends it.
 pub fn path_of(url: &str) -> &str {
-    let rest = url.find("://").map_or(url, |i| &url[i + 3..]);
+    // The scheme is the text before the first `:` (a `char` search: `find("://")` sets up a
+    // substring searcher on every redirect).
+    let rest = match url.split_once(':') {
+        Some((_, r)) if r.starts_with("//") => &r[2..],
+        _ => url,
+    };
     let Some(start) = rest.find('/') else { return "/" };
     let path = &rest[start..];
     path.find(['?', '#']).map_or(path, |end| &path[..end])

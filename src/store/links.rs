@@ -159,16 +159,18 @@ pub const INSERT_CLICK: &str = "INSERT INTO clicks (id, link_id, code, creator_i
      ?14 AND NOT EXISTS (SELECT 1 FROM clicks WHERE link_id = ?2 AND visitor_hash = ?12 AND is_bot = 0 AND created_at > ?15) \
      FROM products p JOIN brands b ON b.id = p.brand_id WHERE p.id = ?6";
 
-/// [`INSERT_CLICK`]'s parameters as the JSON array that crosses to JS in one string.
-pub fn click_params_json(c: &ClickRow<'_>) -> String {
-    serde_json::json!([
+/// [`INSERT_CLICK`]'s parameters as the JSON array that crosses to JS in one string
+/// (serialized from a tuple: no `serde_json::Value` tree built per click).
+pub fn click_params_json(c: &ClickRow<'_>) -> serde_json::Result<String> {
+    let l = c.link;
+    serde_json::to_string(&(
         c.id,
-        c.link.link_id,
+        &l.link_id,
         c.code,
-        c.link.creator_id,
-        c.link.brand_id,
-        c.link.product_id,
-        c.link.live_session_id,
+        &l.creator_id,
+        &l.brand_id,
+        &l.product_id,
+        &l.live_session_id,
         c.created_at,
         c.country,
         c.device,
@@ -177,8 +179,7 @@ pub fn click_params_json(c: &ClickRow<'_>) -> String {
         i64::from(c.is_bot),
         i64::from(c.is_unique),
         c.unique_since,
-    ])
-    .to_string()
+    ))
 }
 
 #[wasm_bindgen(
@@ -202,8 +203,9 @@ extern "C" {
 /// `waitUntil`, so no Rust future (and no closures across the wasm boundary) waits on it;
 /// a failure is logged there. Errors only if the write can't even be started.
 pub fn insert_click_after_response(env: &Env, ctx: &worker_sys::Context, c: &ClickRow<'_>) -> ApiResult<()> {
+    let params = click_params_json(c).map_err(ApiError::internal)?;
     let what = format!("click {}", c.id);
-    d1_write_after_response(env, ctx, INSERT_CLICK, &click_params_json(c), &what)
+    d1_write_after_response(env, ctx, INSERT_CLICK, &params, &what)
         .map_err(|e| ApiError::internal(format!("{e:?}")))
 }
 
@@ -267,7 +269,7 @@ mod tests {
             is_unique: true,
             unique_since: 1_699_999_000_000,
         };
-        let params: Vec<serde_json::Value> = serde_json::from_str(&click_params_json(&row)).unwrap();
+        let params: Vec<serde_json::Value> = serde_json::from_str(&click_params_json(&row).unwrap()).unwrap();
         let highest = (1..=40).filter(|n| INSERT_CLICK.contains(&format!("?{n}"))).max();
         assert_eq!(highest, Some(params.len()));
         assert_eq!(
