@@ -5,7 +5,7 @@ use super::link_cache::{LinkRecord, ProductRecord};
 use crate::http::page::PageRequest;
 use crate::http::ApiResult;
 use serde::Deserialize;
-use worker::D1Database;
+use super::Db;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct LinkRow {
@@ -30,8 +30,8 @@ pub enum Insert {
 }
 
 /// Inserts a link; a taken code is reported, not an error (random codes retry, aliases 409).
-pub async fn insert(db: &D1Database, l: &LinkRow) -> ApiResult<Insert> {
-    let result = super::d1::stmt(
+pub async fn insert(db: &Db, l: &LinkRow) -> ApiResult<Insert> {
+    let result = super::d1::try_run(
         db,
         "INSERT INTO links (id, code, creator_id, brand_id, product_id, live_session_id, active, created_at) \
          VALUES (?,?,?,?,?,?,?,?)",
@@ -45,18 +45,17 @@ pub async fn insert(db: &D1Database, l: &LinkRow) -> ApiResult<Insert> {
             int(l.active.into()),
             int(l.created_at),
         ],
-    )?
-    .run()
+    )
     .await;
     match result {
         Ok(_) => Ok(Insert::Done),
-        Err(e) if super::d1::is_unique_violation(&e) && e.to_string().contains("links.code") => Ok(Insert::CodeTaken),
+        Err(e) if super::d1::is_unique_violation(&e) && e.0.contains("links.code") => Ok(Insert::CodeTaken),
         Err(e) => Err(e.into()),
     }
 }
 
 /// A link of this creator; another creator's is `None` (answered as 404).
-pub async fn for_creator(db: &D1Database, creator_id: &str, code: &str) -> ApiResult<Option<LinkRow>> {
+pub async fn for_creator(db: &Db, creator_id: &str, code: &str) -> ApiResult<Option<LinkRow>> {
     first(
         db,
         &format!("SELECT {COLUMNS} FROM links l JOIN products p ON p.id = l.product_id WHERE l.code = ? AND l.creator_id = ?"),
@@ -65,7 +64,7 @@ pub async fn for_creator(db: &D1Database, creator_id: &str, code: &str) -> ApiRe
     .await
 }
 
-pub async fn list_for_creator(db: &D1Database, creator_id: &str, page: &PageRequest) -> ApiResult<Vec<LinkRow>> {
+pub async fn list_for_creator(db: &Db, creator_id: &str, page: &PageRequest) -> ApiResult<Vec<LinkRow>> {
     let (at, id) = page.bounds();
     all(
         db,
@@ -79,7 +78,7 @@ pub async fn list_for_creator(db: &D1Database, creator_id: &str, page: &PageRequ
     .await
 }
 
-pub async fn disable(db: &D1Database, creator_id: &str, code: &str) -> ApiResult<()> {
+pub async fn disable(db: &Db, creator_id: &str, code: &str) -> ApiResult<()> {
     run(db, "UPDATE links SET active = 0 WHERE code = ? AND creator_id = ?", &[text(code), text(creator_id)]).await?;
     Ok(())
 }
@@ -98,7 +97,7 @@ struct RedirectRow {
 }
 
 /// The redirect's records from D1, for a KV miss.
-pub async fn redirect_records(db: &D1Database, code: &str) -> ApiResult<Option<(LinkRecord, ProductRecord)>> {
+pub async fn redirect_records(db: &Db, code: &str) -> ApiResult<Option<(LinkRecord, ProductRecord)>> {
     let row: Option<RedirectRow> = first(
         db,
         "SELECT l.id AS link_id, l.active AS link_active, l.creator_id, l.brand_id, l.product_id, \
@@ -143,7 +142,7 @@ pub struct ClickRow<'a> {
 
 /// Inserts the click. Uniqueness is checked in the same statement as the write, so that
 /// concurrent clicks of one visitor (a double tap) count as one unique click.
-pub async fn insert_click(db: &D1Database, c: &ClickRow<'_>) -> ApiResult<()> {
+pub async fn insert_click(db: &Db, c: &ClickRow<'_>) -> ApiResult<()> {
     run(
         db,
         "INSERT INTO clicks (id, link_id, code, creator_id, brand_id, product_id, live_session_id, rate_bps, \
@@ -187,7 +186,7 @@ pub struct CurrencySum {
     pub amount: i64,
 }
 
-pub async fn stats(db: &D1Database, link_id: &str, code: &str) -> ApiResult<(ClickCounts, Vec<CurrencySum>)> {
+pub async fn stats(db: &Db, link_id: &str, code: &str) -> ApiResult<(ClickCounts, Vec<CurrencySum>)> {
     let counts: Option<ClickCounts> = first(
         db,
         "SELECT COALESCE(SUM(is_bot = 0), 0) AS clicks, COALESCE(SUM(is_unique), 0) AS unique_clicks, \

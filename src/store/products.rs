@@ -1,11 +1,11 @@
 //! The `products` table (a brand's showcase) and targeted collaboration rates.
 
-use super::d1::{all, first, int, opt_int, opt_text, run, run_unique, text};
+use super::d1::{all, first, int, opt_int, opt_text, run, run_unique, text, Param};
 use crate::domain::commission::RateInputs;
 use crate::http::page::PageRequest;
 use crate::http::ApiResult;
 use serde::Deserialize;
-use worker::D1Database;
+use super::Db;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct ProductRow {
@@ -35,7 +35,7 @@ pub struct ShowcaseRow {
 const COLUMNS: &str = "p.id, p.brand_id, p.sku, p.title, p.url, p.price_amount, p.price_currency, \
     p.commission_bps, p.image_url, p.active, p.created_at, p.updated_at";
 
-pub async fn insert(db: &D1Database, p: &ProductRow) -> ApiResult<()> {
+pub async fn insert(db: &Db, p: &ProductRow) -> ApiResult<()> {
     run_unique(
         db,
         "INSERT INTO products (id, brand_id, sku, title, url, price_amount, price_currency, \
@@ -47,8 +47,8 @@ pub async fn insert(db: &D1Database, p: &ProductRow) -> ApiResult<()> {
     Ok(())
 }
 
-fn params(p: &ProductRow) -> Vec<worker::wasm_bindgen::JsValue> {
-    vec![
+fn params(p: &ProductRow) -> [Param; 12] {
+    [
         text(&p.id),
         text(&p.brand_id),
         text(&p.sku),
@@ -65,7 +65,7 @@ fn params(p: &ProductRow) -> Vec<worker::wasm_bindgen::JsValue> {
 }
 
 /// Writes every field of an existing product (the brand is part of the key: tenancy).
-pub async fn update(db: &D1Database, p: &ProductRow) -> ApiResult<()> {
+pub async fn update(db: &Db, p: &ProductRow) -> ApiResult<()> {
     // Same parameters as the insert (`params`), by number; `created_at` (?11) is kept.
     run_unique(
         db,
@@ -79,12 +79,12 @@ pub async fn update(db: &D1Database, p: &ProductRow) -> ApiResult<()> {
 }
 
 /// One of `brand_id`'s products; another brand's is `None` (answered as 404).
-pub async fn for_brand(db: &D1Database, brand_id: &str, id: &str) -> ApiResult<Option<ProductRow>> {
+pub async fn for_brand(db: &Db, brand_id: &str, id: &str) -> ApiResult<Option<ProductRow>> {
     first(db, &format!("SELECT {COLUMNS} FROM products p WHERE p.id = ? AND p.brand_id = ?"), &[text(id), text(brand_id)]).await
 }
 
 /// Any product with its brand's open-rate inputs.
-pub async fn showcase_one(db: &D1Database, id: &str) -> ApiResult<Option<ShowcaseRow>> {
+pub async fn showcase_one(db: &Db, id: &str) -> ApiResult<Option<ShowcaseRow>> {
     first(
         db,
         &format!(
@@ -96,7 +96,7 @@ pub async fn showcase_one(db: &D1Database, id: &str) -> ApiResult<Option<Showcas
     .await
 }
 
-pub async fn list_for_brand(db: &D1Database, brand_id: &str, page: &PageRequest) -> ApiResult<Vec<ProductRow>> {
+pub async fn list_for_brand(db: &Db, brand_id: &str, page: &PageRequest) -> ApiResult<Vec<ProductRow>> {
     let (at, id) = page.bounds();
     all(
         db,
@@ -113,7 +113,7 @@ pub async fn list_for_brand(db: &D1Database, brand_id: &str, page: &PageRequest)
 /// Active products open to any creator, optionally of one brand and matching `q` in the
 /// title or sku (LIKE with the pattern characters of `q` escaped).
 pub async fn showcase(
-    db: &D1Database,
+    db: &Db,
     brand_id: Option<&str>,
     q: Option<&str>,
     page: &PageRequest,
@@ -141,7 +141,7 @@ pub async fn showcase(
 /// Sets a targeted rate for one creator: all of the brand's products (`product_id` None)
 /// or one. Replaces the previous rate of the same scope.
 pub async fn set_collaboration(
-    db: &D1Database,
+    db: &Db,
     brand_id: &str,
     creator_id: &str,
     product_id: Option<&str>,
@@ -167,6 +167,6 @@ pub const RATE_SELECT: &str = "SELECT \
      p.commission_bps AS product, b.default_commission_bps AS brand_default \
      FROM products p JOIN brands b ON b.id = p.brand_id WHERE p.id = ?2";
 
-pub async fn rate_inputs(db: &D1Database, creator_id: &str, product_id: &str) -> ApiResult<Option<RateInputs>> {
+pub async fn rate_inputs(db: &Db, creator_id: &str, product_id: &str) -> ApiResult<Option<RateInputs>> {
     first(db, RATE_SELECT, &[text(creator_id), text(product_id)]).await
 }
