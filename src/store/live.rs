@@ -1,6 +1,6 @@
 //! The `live_sessions` and `live_pins` tables, a session's tracked links, and its stats.
 
-use super::d1::{all, batch, first, int, opt_int, run, text, BatchResult, Stmt};
+use super::d1::{all, batch, first, int, opt_int, run, text, BatchResult, D1Error, FromRow, Row, Stmt};
 use super::links::{CurrencySum, LinkRow};
 use super::products::ShowcaseRow;
 use crate::http::page::PageRequest;
@@ -20,21 +20,31 @@ pub struct LiveRow {
 }
 
 /// A session with its creator's handle: what the public page and feed show.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct PublicLiveRow {
-    #[serde(flatten)]
     pub session: LiveRow,
     pub creator_handle: String,
 }
 
+impl FromRow for PublicLiveRow {
+    fn from_row(row: Row<'_>) -> Result<PublicLiveRow, D1Error> {
+        Ok(PublicLiveRow { session: LiveRow::from_row(row)?, creator_handle: row.get("creator_handle")? })
+    }
+}
+
 /// A pinned product as viewers see it: the product (with its open rate), the session's
 /// link code for it and when it was pinned.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct PinRow {
-    #[serde(flatten)]
     pub showcase: ShowcaseRow,
     pub code: String,
     pub pinned_at: i64,
+}
+
+impl FromRow for PinRow {
+    fn from_row(row: Row<'_>) -> Result<PinRow, D1Error> {
+        Ok(PinRow { showcase: ShowcaseRow::from_row(row)?, code: row.get("code")?, pinned_at: row.get("pinned_at")? })
+    }
 }
 
 const COLUMNS: &str = "id, creator_id, title, starts_at, state, created_at, ended_at";
@@ -222,4 +232,39 @@ pub async fn stats(db: &Db, session_id: &str) -> ApiResult<(LiveCounts, Vec<Curr
         .map_err(|r| ApiError::internal(format!("stats batch returned {} results", r.len())))?;
     let counts = counts.results::<LiveCounts>()?.into_iter().next().unwrap_or(LiveCounts { clicks: 0, orders: 0 });
     Ok((counts, gmv.results()?, commission.results()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pin_row_reads_its_product_rate_and_link_from_one_row() -> Result<(), String> {
+        let table = r#"[
+            ["id","brand_id","sku","title","url","price_amount","price_currency","commission_bps","image_url",
+             "active","created_at","updated_at","default_commission_bps","click_param","code","pinned_at"],
+            ["pr_1","br_1","SKU-1","Thing","https://shop.example/p",1250,"EUR",null,null,1,10,20,
+             1000,"aff","AbC1234",30]
+        ]"#;
+        let pins = crate::store::d1::decode::<PinRow>(table).map_err(|e| e.0)?;
+        let [p] = pins.as_slice() else { return Err(format!("{} rows", pins.len())) };
+        let product = &p.showcase.product;
+        assert_eq!(
+            (product.id.as_str(), product.price_amount, product.commission_bps, product.active),
+            ("pr_1", 1250, None, 1)
+        );
+        assert_eq!((p.showcase.default_commission_bps, p.showcase.click_param.as_str()), (1000, "aff"));
+        assert_eq!((p.code.as_str(), p.pinned_at), ("AbC1234", 30));
+        Ok(())
+    }
+
+    #[test]
+    fn a_public_session_reads_its_creator_handle() -> Result<(), String> {
+        let table = r#"[["id","creator_id","title","starts_at","state","created_at","ended_at","creator_handle"],
+            ["ls_1","cr_1","Show",null,"live",5,null,"maria"]]"#;
+        let rows = crate::store::d1::decode::<PublicLiveRow>(table).map_err(|e| e.0)?;
+        let [r] = rows.as_slice() else { return Err(format!("{} rows", rows.len())) };
+        assert_eq!((r.session.id.as_str(), r.session.starts_at, r.creator_handle.as_str()), ("ls_1", None, "maria"));
+        Ok(())
+    }
 }

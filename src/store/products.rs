@@ -1,6 +1,6 @@
 //! The `products` table (a brand's showcase) and targeted collaboration rates.
 
-use super::d1::{all, first, int, opt_int, opt_text, run, run_unique, text, Param};
+use super::d1::{all, first, int, opt_int, opt_text, run, run_unique, text, D1Error, FromRow, Param, Row};
 use crate::domain::commission::RateInputs;
 use crate::http::page::PageRequest;
 use crate::http::ApiResult;
@@ -24,12 +24,21 @@ pub struct ProductRow {
 }
 
 /// A product with its brand's default rate and click param (showcase and redirect use both).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct ShowcaseRow {
-    #[serde(flatten)]
     pub product: ProductRow,
     pub default_commission_bps: u32,
     pub click_param: String,
+}
+
+impl FromRow for ShowcaseRow {
+    fn from_row(row: Row<'_>) -> Result<ShowcaseRow, D1Error> {
+        Ok(ShowcaseRow {
+            product: ProductRow::from_row(row)?,
+            default_commission_bps: row.get("default_commission_bps")?,
+            click_param: row.get("click_param")?,
+        })
+    }
 }
 
 const COLUMNS: &str = "p.id, p.brand_id, p.sku, p.title, p.url, p.price_amount, p.price_currency, \
