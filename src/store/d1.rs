@@ -175,14 +175,25 @@ async fn settle(p: Promise) -> Result<JsValue, D1Error> {
     JsFuture::from(p).await.map_err(|e| D1Error(e.as_string().unwrap_or_else(|| "query failed".into())))
 }
 
+/// Runs `query` (`d1_first` or `d1_all`) and answers its table. Not generic over the row
+/// type, so that its future is compiled once.
+async fn table(
+    query: fn(&Db, &str, &str) -> Promise,
+    db: &Db,
+    sql: &str,
+    params: &[Param],
+) -> Result<String, D1Error> {
+    Ok(settle(query(db, sql, &to_json(params)?)).await?.as_string().unwrap_or_default())
+}
+
 pub async fn first<T: FromRow>(db: &Db, sql: &str, params: &[Param]) -> Result<Option<T>, ApiError> {
-    let rows = settle(d1_first(db, sql, &to_json(params)?)).await?;
-    Ok(Table::parse(&rows.as_string().unwrap_or_default())?.first()?)
+    let rows = table(d1_first, db, sql, params).await?;
+    Ok(Table::parse(&rows)?.first()?)
 }
 
 pub async fn all<T: FromRow>(db: &Db, sql: &str, params: &[Param]) -> Result<Vec<T>, ApiError> {
-    let rows = settle(d1_all(db, sql, &to_json(params)?)).await?;
-    Ok(Table::parse(&rows.as_string().unwrap_or_default())?.rows()?)
+    let rows = table(d1_all, db, sql, params).await?;
+    Ok(Table::parse(&rows)?.rows()?)
 }
 
 /// Runs a statement; returns the number of rows it changed, or why D1 refused it.
