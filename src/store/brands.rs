@@ -1,9 +1,9 @@
 //! The `brands` table.
 
 use super::d1::{first, int, opt_text, run, text};
+use super::Db;
 use crate::http::ApiResult;
 use serde::Deserialize;
-use super::Db;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct BrandRow {

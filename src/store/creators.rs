@@ -1,9 +1,9 @@
 //! The `creators` table.
 
 use super::d1::{first, int, opt_text, run_unique, text};
+use super::Db;
 use crate::http::ApiResult;
 use serde::Deserialize;
-use super::Db;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct CreatorRow {

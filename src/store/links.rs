@@ -2,10 +2,10 @@
 
 use super::d1::{all, first, int, opt_text, run, text};
 use super::link_cache::{LinkRecord, ProductRecord};
+use super::Db;
 use crate::http::page::PageRequest;
 use crate::http::ApiResult;
 use serde::Deserialize;
-use super::Db;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct LinkRow {

@@ -3,10 +3,10 @@
 use super::d1::{all, batch, first, int, opt_int, run, text, BatchResult, D1Error, FromRow, Row, Stmt};
 use super::links::{CurrencySum, LinkRow};
 use super::products::ShowcaseRow;
+use super::Db;
 use crate::http::page::PageRequest;
 use crate::http::{ApiError, ApiResult};
 use serde::Deserialize;
-use super::Db;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct LiveRow {

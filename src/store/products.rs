@@ -1,11 +1,11 @@
 //! The `products` table (a brand's showcase) and targeted collaboration rates.
 
 use super::d1::{all, first, int, opt_int, opt_text, run, run_unique, text, D1Error, FromRow, Param, Row};
+use super::Db;
 use crate::domain::commission::RateInputs;
 use crate::http::page::PageRequest;
 use crate::http::ApiResult;
 use serde::Deserialize;
-use super::Db;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct ProductRow {
