@@ -60,7 +60,7 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     install_panic_hook();
     let approved = match store::db(&env) {
         Ok(db) => store::orders::approve_due(&db, clock::now_ms()).await,
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     };
     if let Err(e) = approved {
         console_error!("approval job failed: {}", e.message);

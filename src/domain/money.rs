@@ -124,7 +124,7 @@ pub fn decimal_to_minor(s: &str, currency: Currency) -> Result<i64, DecimalError
         return Err(DecimalError::TooPrecise);
     }
     let mut value: i64 = 0;
-    let padded = kept.bytes().chain(std::iter::repeat(b'0').take(exp - kept.len()));
+    let padded = kept.bytes().chain(std::iter::repeat_n(b'0', exp - kept.len()));
     for b in int_part.bytes().chain(padded) {
         value = value
             .checked_mul(10)

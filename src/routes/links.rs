@@ -8,9 +8,9 @@ use crate::http::page::{self, query_pairs, PageRequest};
 use crate::http::{auth, json, origin, ApiError, ApiResult};
 use crate::store::link_cache::{self, LinkRecord};
 use crate::store::links::{Insert, LinkRow};
-use crate::store::{self, creators::CreatorRow};
+use crate::store::{self, creators::CreatorRow, Db};
 use serde::{Deserialize, Serialize};
-use worker::{D1Database, Env, Request, Response};
+use worker::{Env, Request, Response};
 
 #[derive(Deserialize)]
 struct NewLink {
@@ -61,7 +61,7 @@ const CODE_ATTEMPTS: usize = 5;
 /// Makes a link for `creator` to an active showcased product, with a random code or the
 /// alias, and primes its KV record so the first click needs no D1.
 pub async fn make_link(
-    db: &D1Database,
+    db: &Db,
     env: &Env,
     creator: &CreatorRow,
     product_id: &str,

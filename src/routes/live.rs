@@ -14,9 +14,9 @@ use crate::http::{auth, json, origin, text_field, ApiError, ApiResult};
 use crate::store::link_cache::{self, LinkRecord};
 use crate::store::links::{CurrencySum, LinkRow};
 use crate::store::live::{LiveRow, PinRow, PublicLiveRow};
-use crate::store::{self, creators::CreatorRow};
+use crate::store::{self, creators::CreatorRow, Db};
 use serde::{Deserialize, Serialize};
-use worker::{D1Database, Env, Headers, Request, Response};
+use worker::{Env, Headers, Request, Response};
 
 #[derive(Deserialize)]
 struct NewSession {
@@ -133,7 +133,7 @@ fn looks_like_session_id(id: &str) -> bool {
 }
 
 /// This creator's session, or 404 (also for another creator's: never reveal it exists).
-async fn own_session(db: &D1Database, creator: &CreatorRow, id: &str) -> ApiResult<LiveRow> {
+async fn own_session(db: &Db, creator: &CreatorRow, id: &str) -> ApiResult<LiveRow> {
     if !looks_like_session_id(id) {
         return Err(ApiError::not_found("live session"));
     }
@@ -203,7 +203,7 @@ fn link_record(l: &LinkRow) -> LinkRecord {
 /// The session's link for the product: the existing one (re-enabled if its creator had
 /// disabled it), else a new one. Two pins racing to create it meet at the
 /// `links_live_product` unique index; the loser takes the winner's link.
-async fn session_link(env: &Env, db: &D1Database, creator: &CreatorRow, session_id: &str, product_id: &str) -> ApiResult<LinkRow> {
+async fn session_link(env: &Env, db: &Db, creator: &CreatorRow, session_id: &str, product_id: &str) -> ApiResult<LinkRow> {
     if let Some(link) = store::live::session_link(db, session_id, product_id).await? {
         if link.active != 1 {
             store::live::reactivate_link(db, session_id, &link.id).await?;

@@ -14,10 +14,10 @@ use crate::http::{ApiError, ApiResult};
 use crate::routes::earnings::{render_entry, CommissionOut};
 use crate::store::brands::BrandRow;
 use crate::store::orders::{self, EntryRow, LedgerKeys, NewOrder, Outcome, Writes};
-use crate::store;
+use crate::store::{self, Db};
 use crate::webhooks::{self, EventKind, OrderEvent, PayloadError, Scheme, Secret};
 use serde::Serialize;
-use worker::{D1Database, Env, Request, Response};
+use worker::{Env, Request, Response};
 
 #[derive(Serialize)]
 struct Answer {
@@ -77,14 +77,14 @@ pub async fn receive(mut req: Request, env: &Env, brand_id: &str) -> ApiResult<R
     Err(ApiError::conflict("the order kept changing under this delivery; retry it"))
 }
 
-async fn duplicate(db: &D1Database, brand: &BrandRow, order_id: &str) -> ApiResult<Option<Answer>> {
+async fn duplicate(db: &Db, brand: &BrandRow, order_id: &str) -> ApiResult<Option<Answer>> {
     let entries = orders::entries_of_order(db, &brand.id, order_id).await?;
     Ok(Some(answer("duplicate", order_id, entries)))
 }
 
 /// `order.paid`: attribute and write the order, its lines and their commissions.
 /// `None` asks the caller to try again.
-async fn paid(db: &D1Database, brand: &BrandRow, event: &OrderEvent, delivery_id: &str) -> ApiResult<Option<Answer>> {
+async fn paid(db: &Db, brand: &BrandRow, event: &OrderEvent, delivery_id: &str) -> ApiResult<Option<Answer>> {
     let skus: Vec<&str> = event.items.iter().map(|i| i.sku.as_str()).collect();
     let reads =
         orders::read_for_paid(db, &brand.id, delivery_id, &event.order_id, event.click_id.as_deref(), &skus).await?;
@@ -110,8 +110,8 @@ async fn paid(db: &D1Database, brand: &BrandRow, event: &OrderEvent, delivery_id
 
     let order_row_id = ids::new_id(prefix::ORDER).map_err(ApiError::internal)?;
     let currency = event.currency.as_str();
-    let mut writes = Writes::new(db);
-    writes.delivery(&brand.id, delivery_id, &event.order_id, "paid", now)?;
+    let mut writes = Writes::default();
+    writes.delivery(&brand.id, delivery_id, &event.order_id, "paid", now);
     writes.order(&NewOrder {
         row_id: &order_row_id,
         brand_id: &brand.id,
@@ -125,11 +125,11 @@ async fn paid(db: &D1Database, brand: &BrandRow, event: &OrderEvent, delivery_id
         attributed: click.is_some(),
         occurred_at,
         created_at: now,
-    })?;
+    });
     let approve_after = now + i64::from(brand.hold_days) * crate::domain::attribution::DAY_MS;
     let mut written = Vec::new();
     for l in &lines {
-        writes.line(&order_row_id, l.line_no, &l.item, l.product_id.as_deref())?;
+        writes.line(&order_row_id, l.line_no, &l.item, l.product_id.as_deref());
         let (Some(c), Some(earned)) = (&click, &l.earned) else { continue };
         let id = ids::new_id(prefix::COMMISSION).map_err(ApiError::internal)?;
         let entry = EntryRow {
@@ -158,7 +158,7 @@ async fn paid(db: &D1Database, brand: &BrandRow, event: &OrderEvent, delivery_id
                 event_key: "",
                 approve_after: Some(approve_after),
             },
-        )?;
+        );
         written.push(entry);
     }
     match orders::commit(db, writes).await? {
@@ -173,7 +173,7 @@ async fn paid(db: &D1Database, brand: &BrandRow, event: &OrderEvent, delivery_id
 
 /// `order.refunded` / `order.cancelled`: take back the commission of what was refunded.
 /// `None` asks the caller to try again.
-async fn take_back(db: &D1Database, brand: &BrandRow, event: &OrderEvent, delivery_id: &str) -> ApiResult<Option<Answer>> {
+async fn take_back(db: &Db, brand: &BrandRow, event: &OrderEvent, delivery_id: &str) -> ApiResult<Option<Answer>> {
     let (seen, order) = orders::read_for_refund(db, &brand.id, delivery_id, &event.order_id).await?;
     if seen.delivery_seen == 1 {
         return duplicate(db, brand, &event.order_id).await;
@@ -188,11 +188,11 @@ async fn take_back(db: &D1Database, brand: &BrandRow, event: &OrderEvent, delive
     };
     let plan = plan_refund(&order.lines, refund).map_err(|e| ApiError::invalid(e.to_string()))?;
     let now = now_ms();
-    let mut writes = Writes::new(db);
+    let mut writes = Writes::default();
     let kind = if event.kind == EventKind::Cancelled { "cancelled" } else { "refunded" };
-    writes.delivery(&brand.id, delivery_id, &event.order_id, kind, now)?;
+    writes.delivery(&brand.id, delivery_id, &event.order_id, kind, now);
     for s in &plan.steps {
-        writes.refund_step(&order.row_id, s.line_no, s.from, s.to)?;
+        writes.refund_step(&order.row_id, s.line_no, s.from, s.to);
     }
     let (creator_id, link_code) = match (&order.creator_id, &order.link_code) {
         (Some(c), Some(l)) => (c.as_str(), l.as_str()),
@@ -232,16 +232,16 @@ async fn take_back(db: &D1Database, brand: &BrandRow, event: &OrderEvent, delive
                 event_key: delivery_id,
                 approve_after: None,
             },
-        )?;
+        );
         if t.kind == TakeBackKind::Reversal {
-            writes.pending_parent(&t.parent_id, t.closes_parent)?;
+            writes.pending_parent(&t.parent_id, t.closes_parent);
         }
         written.push(entry);
     }
     if event.kind == EventKind::Cancelled {
-        writes.order_state(&order.row_id, "cancelled")?;
+        writes.order_state(&order.row_id, "cancelled");
     } else if !plan.steps.is_empty() && plan.fully_refunded(&order.lines) {
-        writes.order_state(&order.row_id, "refunded")?;
+        writes.order_state(&order.row_id, "refunded");
     }
     match orders::commit(db, writes).await? {
         Outcome::Written => Ok(Some(answer("reversed", &event.order_id, written))),

@@ -1,9 +1,9 @@
 //! The `creators` table.
 
 use super::d1::{first, int, opt_text, run_unique, text};
+use super::Db;
 use crate::http::ApiResult;
 use serde::Deserialize;
-use worker::D1Database;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct CreatorRow {
@@ -13,7 +13,7 @@ pub struct CreatorRow {
     pub created_at: i64,
 }
 
-pub async fn insert(db: &D1Database, c: &CreatorRow, api_key_hash: &str) -> ApiResult<()> {
+pub async fn insert(db: &Db, c: &CreatorRow, api_key_hash: &str) -> ApiResult<()> {
     run_unique(
         db,
         "INSERT INTO creators (id, handle, email, api_key_hash, created_at) VALUES (?,?,?,?,?)",
@@ -24,7 +24,7 @@ pub async fn insert(db: &D1Database, c: &CreatorRow, api_key_hash: &str) -> ApiR
     Ok(())
 }
 
-pub async fn by_key_hash(db: &D1Database, hash: &str) -> ApiResult<Option<CreatorRow>> {
+pub async fn by_key_hash(db: &Db, hash: &str) -> ApiResult<Option<CreatorRow>> {
     first(
         db,
         "SELECT id, handle, email, created_at FROM creators WHERE api_key_hash = ?",
@@ -33,6 +33,6 @@ pub async fn by_key_hash(db: &D1Database, hash: &str) -> ApiResult<Option<Creato
     .await
 }
 
-pub async fn by_id(db: &D1Database, id: &str) -> ApiResult<Option<CreatorRow>> {
+pub async fn by_id(db: &Db, id: &str) -> ApiResult<Option<CreatorRow>> {
     first(db, "SELECT id, handle, email, created_at FROM creators WHERE id = ?", &[text(id)]).await
 }

@@ -2,11 +2,12 @@
 
 use super::d1::{all, first, int, opt_text, run, text};
 use super::link_cache::{LinkRecord, ProductRecord};
+use super::Db;
 use crate::http::page::PageRequest;
 use crate::http::{ApiError, ApiResult};
 use serde::Deserialize;
 use worker::wasm_bindgen::{prelude::wasm_bindgen, JsValue};
-use worker::{worker_sys, D1Database, Env};
+use worker::{worker_sys, Env};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct LinkRow {
@@ -31,8 +32,8 @@ pub enum Insert {
 }
 
 /// Inserts a link; a taken code is reported, not an error (random codes retry, aliases 409).
-pub async fn insert(db: &D1Database, l: &LinkRow) -> ApiResult<Insert> {
-    let result = super::d1::stmt(
+pub async fn insert(db: &Db, l: &LinkRow) -> ApiResult<Insert> {
+    let result = super::d1::try_run(
         db,
         "INSERT INTO links (id, code, creator_id, brand_id, product_id, live_session_id, active, created_at) \
          VALUES (?,?,?,?,?,?,?,?)",
@@ -46,18 +47,17 @@ pub async fn insert(db: &D1Database, l: &LinkRow) -> ApiResult<Insert> {
             int(l.active.into()),
             int(l.created_at),
         ],
-    )?
-    .run()
+    )
     .await;
     match result {
         Ok(_) => Ok(Insert::Done),
-        Err(e) if super::d1::is_unique_violation(&e) && e.to_string().contains("links.code") => Ok(Insert::CodeTaken),
+        Err(e) if super::d1::is_unique_violation(&e) && e.0.contains("links.code") => Ok(Insert::CodeTaken),
         Err(e) => Err(e.into()),
     }
 }
 
 /// A link of this creator; another creator's is `None` (answered as 404).
-pub async fn for_creator(db: &D1Database, creator_id: &str, code: &str) -> ApiResult<Option<LinkRow>> {
+pub async fn for_creator(db: &Db, creator_id: &str, code: &str) -> ApiResult<Option<LinkRow>> {
     first(
         db,
         &format!("SELECT {COLUMNS} FROM links l JOIN products p ON p.id = l.product_id WHERE l.code = ? AND l.creator_id = ?"),
@@ -66,7 +66,7 @@ pub async fn for_creator(db: &D1Database, creator_id: &str, code: &str) -> ApiRe
     .await
 }
 
-pub async fn list_for_creator(db: &D1Database, creator_id: &str, page: &PageRequest) -> ApiResult<Vec<LinkRow>> {
+pub async fn list_for_creator(db: &Db, creator_id: &str, page: &PageRequest) -> ApiResult<Vec<LinkRow>> {
     let (at, id) = page.bounds();
     all(
         db,
@@ -80,7 +80,7 @@ pub async fn list_for_creator(db: &D1Database, creator_id: &str, page: &PageRequ
     .await
 }
 
-pub async fn disable(db: &D1Database, creator_id: &str, code: &str) -> ApiResult<()> {
+pub async fn disable(db: &Db, creator_id: &str, code: &str) -> ApiResult<()> {
     run(db, "UPDATE links SET active = 0 WHERE code = ? AND creator_id = ?", &[text(code), text(creator_id)]).await?;
     Ok(())
 }
@@ -99,7 +99,7 @@ struct RedirectRow {
 }
 
 /// The redirect's records from D1, for a KV miss.
-pub async fn redirect_records(db: &D1Database, code: &str) -> ApiResult<Option<(LinkRecord, ProductRecord)>> {
+pub async fn redirect_records(db: &Db, code: &str) -> ApiResult<Option<(LinkRecord, ProductRecord)>> {
     let row: Option<RedirectRow> = first(
         db,
         "SELECT l.id AS link_id, l.active AS link_active, l.creator_id, l.brand_id, l.product_id, \
@@ -223,7 +223,7 @@ pub struct CurrencySum {
     pub amount: i64,
 }
 
-pub async fn stats(db: &D1Database, link_id: &str, code: &str) -> ApiResult<(ClickCounts, Vec<CurrencySum>)> {
+pub async fn stats(db: &Db, link_id: &str, code: &str) -> ApiResult<(ClickCounts, Vec<CurrencySum>)> {
     let counts: Option<ClickCounts> = first(
         db,
         "SELECT COALESCE(SUM(is_bot = 0), 0) AS clicks, COALESCE(SUM(is_unique), 0) AS unique_clicks, \

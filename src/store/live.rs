@@ -1,12 +1,12 @@
 //! The `live_sessions` and `live_pins` tables, a session's tracked links, and its stats.
 
-use super::d1::{all, first, int, opt_int, run, stmt, text};
+use super::d1::{all, batch, first, int, opt_int, run, text, BatchResult, D1Error, FromRow, Row, Stmt};
 use super::links::{CurrencySum, LinkRow};
 use super::products::ShowcaseRow;
+use super::Db;
 use crate::http::page::PageRequest;
 use crate::http::{ApiError, ApiResult};
 use serde::Deserialize;
-use worker::D1Database;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct LiveRow {
@@ -20,21 +20,31 @@ pub struct LiveRow {
 }
 
 /// A session with its creator's handle: what the public page and feed show.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct PublicLiveRow {
-    #[serde(flatten)]
     pub session: LiveRow,
     pub creator_handle: String,
 }
 
+impl FromRow for PublicLiveRow {
+    fn from_row(row: Row<'_>) -> Result<PublicLiveRow, D1Error> {
+        Ok(PublicLiveRow { session: LiveRow::from_row(row)?, creator_handle: row.get("creator_handle")? })
+    }
+}
+
 /// A pinned product as viewers see it: the product (with its open rate), the session's
 /// link code for it and when it was pinned.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct PinRow {
-    #[serde(flatten)]
     pub showcase: ShowcaseRow,
     pub code: String,
     pub pinned_at: i64,
+}
+
+impl FromRow for PinRow {
+    fn from_row(row: Row<'_>) -> Result<PinRow, D1Error> {
+        Ok(PinRow { showcase: ShowcaseRow::from_row(row)?, code: row.get("code")?, pinned_at: row.get("pinned_at")? })
+    }
 }
 
 const COLUMNS: &str = "id, creator_id, title, starts_at, state, created_at, ended_at";
@@ -42,7 +52,7 @@ const COLUMNS: &str = "id, creator_id, title, starts_at, state, created_at, ende
 /// The most pins a page shows. A show pins a handful; the cap only bounds a runaway one.
 pub const MAX_PINS: i64 = 200;
 
-pub async fn insert(db: &D1Database, s: &LiveRow) -> ApiResult<()> {
+pub async fn insert(db: &Db, s: &LiveRow) -> ApiResult<()> {
     run(
         db,
         "INSERT INTO live_sessions (id, creator_id, title, starts_at, state, created_at, ended_at) \
@@ -62,12 +72,12 @@ pub async fn insert(db: &D1Database, s: &LiveRow) -> ApiResult<()> {
 }
 
 /// One of this creator's sessions; another creator's is `None` (answered as 404).
-pub async fn for_creator(db: &D1Database, creator_id: &str, id: &str) -> ApiResult<Option<LiveRow>> {
+pub async fn for_creator(db: &Db, creator_id: &str, id: &str) -> ApiResult<Option<LiveRow>> {
     first(db, &format!("SELECT {COLUMNS} FROM live_sessions WHERE id = ? AND creator_id = ?"), &[text(id), text(creator_id)]).await
 }
 
 /// Any session, for the public page and feed.
-pub async fn public(db: &D1Database, id: &str) -> ApiResult<Option<PublicLiveRow>> {
+pub async fn public(db: &Db, id: &str) -> ApiResult<Option<PublicLiveRow>> {
     first(
         db,
         "SELECT s.id, s.creator_id, s.title, s.starts_at, s.state, s.created_at, s.ended_at, \
@@ -77,7 +87,7 @@ pub async fn public(db: &D1Database, id: &str) -> ApiResult<Option<PublicLiveRow
     .await
 }
 
-pub async fn list_for_creator(db: &D1Database, creator_id: &str, page: &PageRequest) -> ApiResult<Vec<LiveRow>> {
+pub async fn list_for_creator(db: &Db, creator_id: &str, page: &PageRequest) -> ApiResult<Vec<LiveRow>> {
     let (at, id) = page.bounds();
     all(
         db,
@@ -93,7 +103,7 @@ pub async fn list_for_creator(db: &D1Database, creator_id: &str, page: &PageRequ
 
 /// Ends a live session of this creator. Ending twice changes nothing (0 rows), so a
 /// retried request keeps the first `ended_at`.
-pub async fn end(db: &D1Database, creator_id: &str, id: &str, now: i64) -> ApiResult<usize> {
+pub async fn end(db: &Db, creator_id: &str, id: &str, now: i64) -> ApiResult<usize> {
     run(
         db,
         "UPDATE live_sessions SET state = 'ended', ended_at = ? WHERE id = ? AND creator_id = ? AND state = 'live'",
@@ -104,7 +114,7 @@ pub async fn end(db: &D1Database, creator_id: &str, id: &str, now: i64) -> ApiRe
 
 /// The session's tracked link for a product, if one was made (at most one: the
 /// `links_live_product` unique index).
-pub async fn session_link(db: &D1Database, session_id: &str, product_id: &str) -> ApiResult<Option<LinkRow>> {
+pub async fn session_link(db: &Db, session_id: &str, product_id: &str) -> ApiResult<Option<LinkRow>> {
     first(
         db,
         "SELECT l.id, l.code, l.creator_id, l.brand_id, l.product_id, l.live_session_id, l.active, \
@@ -117,20 +127,23 @@ pub async fn session_link(db: &D1Database, session_id: &str, product_id: &str) -
 
 /// Re-enables a session link its creator had disabled: pinning the product again is the
 /// creator saying viewers should be able to buy it.
-pub async fn reactivate_link(db: &D1Database, session_id: &str, link_id: &str) -> ApiResult<()> {
+pub async fn reactivate_link(db: &Db, session_id: &str, link_id: &str) -> ApiResult<()> {
     run(db, "UPDATE links SET active = 1 WHERE id = ? AND live_session_id = ?", &[text(link_id), text(session_id)]).await?;
     Ok(())
 }
 
-pub async fn is_pinned(db: &D1Database, session_id: &str, product_id: &str) -> ApiResult<bool> {
-    let n: Option<i64> = stmt(
+pub async fn is_pinned(db: &Db, session_id: &str, product_id: &str) -> ApiResult<bool> {
+    #[derive(Deserialize)]
+    struct Pinned {
+        pinned: i64,
+    }
+    let row: Option<Pinned> = first(
         db,
         "SELECT EXISTS (SELECT 1 FROM live_pins WHERE live_session_id = ? AND product_id = ?) AS pinned",
         &[text(session_id), text(product_id)],
-    )?
-    .first::<i64>(Some("pinned"))
+    )
     .await?;
-    Ok(n == Some(1))
+    Ok(row.is_some_and(|r| r.pinned == 1))
 }
 
 #[derive(Deserialize)]
@@ -141,7 +154,7 @@ struct PinnedAt {
 /// Pins a product (or moves an existing pin to the top) and returns its `pinned_at`.
 /// `pinned_at` is kept strictly above every other pin of the session, so "newest first" is
 /// a total order even for pins made in the same millisecond.
-pub async fn pin(db: &D1Database, session_id: &str, product_id: &str, link_id: &str, now: i64) -> ApiResult<i64> {
+pub async fn pin(db: &Db, session_id: &str, product_id: &str, link_id: &str, now: i64) -> ApiResult<i64> {
     let row: Option<PinnedAt> = first(
         db,
         "INSERT INTO live_pins (live_session_id, product_id, link_id, pinned_at) \
@@ -157,13 +170,13 @@ pub async fn pin(db: &D1Database, session_id: &str, product_id: &str, link_id: &
 
 /// Removes a pin; returns whether there was one. The link itself stays active, so a viewer
 /// who already has it can still buy (and the sale still counts for the session).
-pub async fn unpin(db: &D1Database, session_id: &str, product_id: &str) -> ApiResult<bool> {
+pub async fn unpin(db: &Db, session_id: &str, product_id: &str) -> ApiResult<bool> {
     Ok(run(db, "DELETE FROM live_pins WHERE live_session_id = ? AND product_id = ?", &[text(session_id), text(product_id)]).await? > 0)
 }
 
 /// The pins a viewer can buy, newest first: withdrawn products and disabled links are left
 /// out, since their buy button would only answer 410.
-pub async fn pins(db: &D1Database, session_id: &str) -> ApiResult<Vec<PinRow>> {
+pub async fn pins(db: &Db, session_id: &str) -> ApiResult<Vec<PinRow>> {
     all(
         db,
         "SELECT p.id, p.brand_id, p.sku, p.title, p.url, p.price_amount, p.price_currency, \
@@ -192,32 +205,66 @@ pub struct LiveCounts {
 /// - GMV per currency: the sum of those orders' `gmv`;
 /// - commission per currency: every ledger entry of the session (commissions, reversals
 ///   and clawbacks), so it is the net amount.
-pub async fn stats(db: &D1Database, session_id: &str) -> ApiResult<(LiveCounts, Vec<CurrencySum>, Vec<CurrencySum>)> {
-    let id = [text(session_id)];
-    let results = db
-        .batch(vec![
-            stmt(
-                db,
+pub async fn stats(db: &Db, session_id: &str) -> ApiResult<(LiveCounts, Vec<CurrencySum>, Vec<CurrencySum>)> {
+    let id = || vec![text(session_id)];
+    let results = batch(
+        db,
+        &[
+            Stmt::new(
                 "SELECT (SELECT COUNT(*) FROM clicks WHERE live_session_id = ?1 AND is_bot = 0) AS clicks, \
                  (SELECT COUNT(*) FROM orders WHERE live_session_id = ?1 AND status = 'attributed') AS orders",
-                &id,
-            )?,
-            stmt(
-                db,
+                id(),
+            ),
+            Stmt::new(
                 "SELECT currency, SUM(gmv) AS amount FROM orders WHERE live_session_id = ? AND status = 'attributed' \
                  GROUP BY currency ORDER BY currency",
-                &id,
-            )?,
-            stmt(
-                db,
+                id(),
+            ),
+            Stmt::new(
                 "SELECT currency, SUM(amount) AS amount FROM commissions WHERE live_session_id = ? \
                  GROUP BY currency ORDER BY currency",
-                &id,
-            )?,
-        ])
-        .await?;
-    let [counts, gmv, commission] = <[worker::D1Result; 3]>::try_from(results)
+                id(),
+            ),
+        ],
+    )
+    .await?;
+    let [counts, gmv, commission] = <[BatchResult; 3]>::try_from(results)
         .map_err(|r| ApiError::internal(format!("stats batch returned {} results", r.len())))?;
     let counts = counts.results::<LiveCounts>()?.into_iter().next().unwrap_or(LiveCounts { clicks: 0, orders: 0 });
     Ok((counts, gmv.results()?, commission.results()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pin_row_reads_its_product_rate_and_link_from_one_row() -> Result<(), String> {
+        let table = r#"[
+            ["id","brand_id","sku","title","url","price_amount","price_currency","commission_bps","image_url",
+             "active","created_at","updated_at","default_commission_bps","click_param","code","pinned_at"],
+            ["pr_1","br_1","SKU-1","Thing","https://shop.example/p",1250,"EUR",null,null,1,10,20,
+             1000,"aff","AbC1234",30]
+        ]"#;
+        let pins = crate::store::d1::decode::<PinRow>(table).map_err(|e| e.0)?;
+        let [p] = pins.as_slice() else { return Err(format!("{} rows", pins.len())) };
+        let product = &p.showcase.product;
+        assert_eq!(
+            (product.id.as_str(), product.price_amount, product.commission_bps, product.active),
+            ("pr_1", 1250, None, 1)
+        );
+        assert_eq!((p.showcase.default_commission_bps, p.showcase.click_param.as_str()), (1000, "aff"));
+        assert_eq!((p.code.as_str(), p.pinned_at), ("AbC1234", 30));
+        Ok(())
+    }
+
+    #[test]
+    fn a_public_session_reads_its_creator_handle() -> Result<(), String> {
+        let table = r#"[["id","creator_id","title","starts_at","state","created_at","ended_at","creator_handle"],
+            ["ls_1","cr_1","Show",null,"live",5,null,"maria"]]"#;
+        let rows = crate::store::d1::decode::<PublicLiveRow>(table).map_err(|e| e.0)?;
+        let [r] = rows.as_slice() else { return Err(format!("{} rows", rows.len())) };
+        assert_eq!((r.session.id.as_str(), r.session.starts_at, r.creator_handle.as_str()), ("ls_1", None, "maria"));
+        Ok(())
+    }
 }

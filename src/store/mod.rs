@@ -10,14 +10,18 @@ pub mod live;
 pub mod orders;
 pub mod products;
 
-use worker::{D1Database, Env, KvStore};
+pub use d1::Db;
+
+use crate::http::ApiResult;
+use serde::Deserialize;
+use worker::{Env, KvStore};
 
 /// Binding names, as in wrangler.toml.
 pub const D1_BINDING: &str = "DB";
 pub const KV_BINDING: &str = "LINKS";
 
-pub fn db(env: &Env) -> worker::Result<D1Database> {
-    env.d1(D1_BINDING)
+pub fn db(env: &Env) -> ApiResult<Db> {
+    Db::binding(env, D1_BINDING)
 }
 
 pub fn kv(env: &Env) -> worker::Result<KvStore> {
@@ -32,11 +36,12 @@ pub fn secret(env: &Env, name: &str) -> Option<String> {
 
 /// Touches both stores for `/health`: one real D1 query, one real KV read.
 pub async fn ping(env: &Env) -> (bool, bool) {
+    #[derive(Deserialize)]
+    struct One {
+        one: i64,
+    }
     let d1 = match db(env) {
-        Ok(db) => matches!(
-            db.prepare("SELECT 1 AS one").first::<i64>(Some("one")).await,
-            Ok(Some(1))
-        ),
+        Ok(db) => matches!(d1::first::<One>(&db, "SELECT 1 AS one", &[]).await, Ok(Some(One { one: 1 }))),
         Err(_) => false,
     };
     let kv = match kv(env) {

@@ -5,18 +5,13 @@
 //! UNIQUE (brand, delivery id) and UNIQUE (brand, order id) make a second copy fail the
 //! whole write batch, however the copies race.
 
-use super::d1::{int, opt_int, opt_text, text};
+use super::d1::{batch, int, opt_int, opt_text, text, Param, Stmt};
+use super::Db;
 use crate::domain::commission::RateInputs;
 use crate::domain::ledger::{EntryState, LineItem, ProductRate, StoredCommission, StoredLine};
 use crate::http::page::PageRequest;
 use crate::http::{ApiError, ApiResult};
 use serde::Deserialize;
-use worker::wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement};
-
-fn prepare(db: &D1Database, sql: &str, params: &[JsValue]) -> ApiResult<D1PreparedStatement> {
-    super::d1::stmt(db, sql, params)
-}
 
 /// What a delivery finds already stored.
 #[derive(Debug, Deserialize)]
@@ -62,7 +57,7 @@ const SEEN_SQL: &str = "SELECT EXISTS (SELECT 1 FROM webhook_deliveries WHERE br
      (SELECT status FROM orders WHERE brand_id = ?1 AND external_id = ?3) AS order_status";
 
 pub async fn read_for_paid(
-    db: &D1Database,
+    db: &Db,
     brand_id: &str,
     delivery_id: &str,
     order_id: &str,
@@ -70,26 +65,24 @@ pub async fn read_for_paid(
     skus: &[&str],
 ) -> ApiResult<PaidReads> {
     let skus_json = serde_json::to_string(skus).map_err(ApiError::internal)?;
-    let statements = vec![
-        prepare(db, SEEN_SQL, &[text(brand_id), text(delivery_id), text(order_id)])?,
-        prepare(
-            db,
+    let statements = [
+        Stmt::new(SEEN_SQL, vec![text(brand_id), text(delivery_id), text(order_id)]),
+        Stmt::new(
             "SELECT id, brand_id, creator_id, product_id, live_session_id, rate_bps, created_at, is_bot, code \
              FROM clicks WHERE id = ?",
-            &[opt_text(click_id)],
-        )?,
+            vec![opt_text(click_id)],
+        ),
         // Rate inputs for the click's creator (none when there is no click: nothing earns).
-        prepare(
-            db,
+        Stmt::new(
             "SELECT p.id AS product_id, p.sku, p.commission_bps AS product, b.default_commission_bps AS brand_default, \
              (SELECT commission_bps FROM collaborations k WHERE k.brand_id = p.brand_id AND k.creator_id = c.creator_id AND k.scope = p.id) AS targeted_product, \
              (SELECT commission_bps FROM collaborations k WHERE k.brand_id = p.brand_id AND k.creator_id = c.creator_id AND k.scope = '') AS targeted_all \
              FROM products p JOIN brands b ON b.id = p.brand_id LEFT JOIN clicks c ON c.id = ?2 \
              WHERE p.brand_id = ?1 AND p.sku IN (SELECT value FROM json_each(?3))",
-            &[text(brand_id), opt_text(click_id), text(&skus_json)],
-        )?,
+            vec![text(brand_id), opt_text(click_id), text(&skus_json)],
+        ),
     ];
-    let results = db.batch(statements).await?;
+    let results = batch(db, &statements).await?;
     let [seen, click, products] = results.as_slice() else {
         return Err(ApiError::internal("read batch answered the wrong number of results"));
     };
@@ -141,31 +134,29 @@ pub struct StoredOrder {
 }
 
 pub async fn read_for_refund(
-    db: &D1Database,
+    db: &Db,
     brand_id: &str,
     delivery_id: &str,
     order_id: &str,
 ) -> ApiResult<(Seen, Option<StoredOrder>)> {
-    let statements = vec![
-        prepare(db, SEEN_SQL, &[text(brand_id), text(delivery_id), text(order_id)])?,
-        prepare(
-            db,
+    let statements = [
+        Stmt::new(SEEN_SQL, vec![text(brand_id), text(delivery_id), text(order_id)]),
+        Stmt::new(
             "SELECT id, status, creator_id, link_code, live_session_id, currency FROM orders \
              WHERE brand_id = ? AND external_id = ?",
-            &[text(brand_id), text(order_id)],
-        )?,
-        prepare(
-            db,
+            vec![text(brand_id), text(order_id)],
+        ),
+        Stmt::new(
             "SELECT l.line_no, l.sku, l.quantity, l.unit_price, l.discount, l.refunded_quantity, \
              c.id AS commission_id, c.rate_bps, c.state \
              FROM order_lines l LEFT JOIN commissions c \
                ON c.order_id = l.order_id AND c.line_no = l.line_no AND c.kind = 'commission' \
              WHERE l.order_id = (SELECT id FROM orders WHERE brand_id = ? AND external_id = ?) \
              ORDER BY l.line_no",
-            &[text(brand_id), text(order_id)],
-        )?,
+            vec![text(brand_id), text(order_id)],
+        ),
     ];
-    let results = db.batch(statements).await?;
+    let results = batch(db, &statements).await?;
     let [seen, head, lines] = results.as_slice() else {
         return Err(ApiError::internal("read batch answered the wrong number of results"));
     };
@@ -198,9 +189,9 @@ pub async fn read_for_refund(
 }
 
 /// Statements of one write batch, built up by the webhook route.
-pub struct Writes<'a> {
-    db: &'a D1Database,
-    pub statements: Vec<D1PreparedStatement>,
+#[derive(Default)]
+pub struct Writes {
+    pub statements: Vec<Stmt>,
 }
 
 pub struct NewOrder<'a> {
@@ -229,28 +220,23 @@ pub struct LedgerKeys<'a> {
     pub approve_after: Option<i64>,
 }
 
-impl<'a> Writes<'a> {
-    pub fn new(db: &'a D1Database) -> Writes<'a> {
-        Writes { db, statements: Vec::new() }
+impl Writes {
+    fn push(&mut self, sql: &'static str, params: Vec<Param>) {
+        self.statements.push(Stmt::new(sql, params));
     }
 
-    fn push(&mut self, sql: &str, params: &[JsValue]) -> ApiResult<()> {
-        self.statements.push(prepare(self.db, sql, params)?);
-        Ok(())
-    }
-
-    pub fn delivery(&mut self, brand_id: &str, delivery_id: &str, order_id: &str, kind: &str, now: i64) -> ApiResult<()> {
+    pub fn delivery(&mut self, brand_id: &str, delivery_id: &str, order_id: &str, kind: &str, now: i64) {
         self.push(
             "INSERT INTO webhook_deliveries (brand_id, delivery_id, order_id, kind, received_at) VALUES (?,?,?,?,?)",
-            &[text(brand_id), text(delivery_id), text(order_id), text(kind), int(now)],
-        )
+            vec![text(brand_id), text(delivery_id), text(order_id), text(kind), int(now)],
+        );
     }
 
-    pub fn order(&mut self, o: &NewOrder<'_>) -> ApiResult<()> {
+    pub fn order(&mut self, o: &NewOrder<'_>) {
         self.push(
             "INSERT INTO orders (id, brand_id, external_id, click_id, creator_id, link_code, live_session_id, \
              currency, gmv, status, occurred_at, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            &[
+            vec![
                 text(o.row_id),
                 text(o.brand_id),
                 text(o.external_id),
@@ -264,14 +250,14 @@ impl<'a> Writes<'a> {
                 int(o.occurred_at),
                 int(o.created_at),
             ],
-        )
+        );
     }
 
-    pub fn line(&mut self, order_row_id: &str, line_no: u32, item: &LineItem, product_id: Option<&str>) -> ApiResult<()> {
+    pub fn line(&mut self, order_row_id: &str, line_no: u32, item: &LineItem, product_id: Option<&str>) {
         self.push(
             "INSERT INTO order_lines (order_id, line_no, sku, product_id, quantity, unit_price, discount) \
              VALUES (?,?,?,?,?,?,?)",
-            &[
+            vec![
                 text(order_row_id),
                 int(line_no.into()),
                 text(&item.sku),
@@ -280,16 +266,16 @@ impl<'a> Writes<'a> {
                 int(item.unit_price),
                 int(item.discount),
             ],
-        )
+        );
     }
 
     /// Writes the entry `e` (the record the webhook also answers with) under `k`.
-    pub fn entry(&mut self, e: &EntryRow, k: &LedgerKeys<'_>) -> ApiResult<()> {
+    pub fn entry(&mut self, e: &EntryRow, k: &LedgerKeys<'_>) {
         self.push(
             "INSERT INTO commissions (id, order_id, line_no, brand_id, creator_id, link_code, live_session_id, sku, \
              quantity, rate_bps, base, amount, currency, state, kind, parent_id, event_key, approve_after, created_at) \
              VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            &[
+            vec![
                 text(&e.id),
                 text(k.order_row_id),
                 int(k.line_no.into()),
@@ -310,30 +296,30 @@ impl<'a> Writes<'a> {
                 opt_int(k.approve_after),
                 int(e.created_at),
             ],
-        )
+        );
     }
 
     /// Moves a line's refunded quantity, only if it still is `from`: a concurrent refund
     /// makes the CHECK on `refunded_quantity` fail and the whole batch roll back.
-    pub fn refund_step(&mut self, order_row_id: &str, line_no: u32, from: i64, to: i64) -> ApiResult<()> {
+    pub fn refund_step(&mut self, order_row_id: &str, line_no: u32, from: i64, to: i64) {
         self.push(
             "UPDATE order_lines SET refunded_quantity = CASE WHEN refunded_quantity = ?1 THEN ?2 ELSE -1 END \
              WHERE order_id = ?3 AND line_no = ?4",
-            &[int(from), int(to), text(order_row_id), int(line_no.into())],
-        )
+            vec![int(from), int(to), text(order_row_id), int(line_no.into())],
+        );
     }
 
     /// Keeps a pending entry pending, or closes it as `reversed`, only if it is still
     /// pending: if approval got there first, the CHECK on `state` fails the batch.
-    pub fn pending_parent(&mut self, id: &str, closes: bool) -> ApiResult<()> {
+    pub fn pending_parent(&mut self, id: &str, closes: bool) {
         self.push(
             "UPDATE commissions SET state = CASE WHEN state = 'pending' THEN ?1 ELSE 'raced' END WHERE id = ?2",
-            &[text(if closes { "reversed" } else { "pending" }), text(id)],
-        )
+            vec![text(if closes { "reversed" } else { "pending" }), text(id)],
+        );
     }
 
-    pub fn order_state(&mut self, order_row_id: &str, state: &str) -> ApiResult<()> {
-        self.push("UPDATE orders SET state = ? WHERE id = ?", &[text(state), text(order_row_id)])
+    pub fn order_state(&mut self, order_row_id: &str, state: &str) {
+        self.push("UPDATE orders SET state = ? WHERE id = ?", vec![text(state), text(order_row_id)]);
     }
 }
 
@@ -346,11 +332,11 @@ pub enum Outcome {
     Raced,
 }
 
-pub async fn commit(db: &D1Database, writes: Writes<'_>) -> ApiResult<Outcome> {
-    match db.batch(writes.statements).await {
+pub async fn commit(db: &Db, writes: Writes) -> ApiResult<Outcome> {
+    match batch(db, &writes.statements).await {
         Ok(_) => Ok(Outcome::Written),
         Err(e) if super::d1::is_unique_violation(&e) => Ok(Outcome::Duplicate),
-        Err(e) if e.to_string().contains("CHECK constraint failed") => Ok(Outcome::Raced),
+        Err(e) if e.0.contains("CHECK constraint failed") => Ok(Outcome::Raced),
         Err(e) => Err(e.into()),
     }
 }
@@ -380,7 +366,7 @@ const ENTRY_COLUMNS: &str = "e.id, o.external_id AS order_id, e.brand_id, e.crea
 
 /// Ledger entries of one owner (`owner_column` is a constant: `creator_id` or `brand_id`).
 pub async fn entries(
-    db: &D1Database,
+    db: &Db,
     owner_column: OwnerColumn,
     owner_id: &str,
     page: &PageRequest,
@@ -401,7 +387,7 @@ pub async fn entries(
 
 /// The entries of one of the brand's orders, by the brand's order id (a duplicate delivery
 /// answers with them).
-pub async fn entries_of_order(db: &D1Database, brand_id: &str, external_id: &str) -> ApiResult<Vec<EntryRow>> {
+pub async fn entries_of_order(db: &Db, brand_id: &str, external_id: &str) -> ApiResult<Vec<EntryRow>> {
     super::d1::all(
         db,
         &format!(
@@ -439,7 +425,7 @@ pub struct Totals {
     pub paid: i64,
 }
 
-pub async fn totals(db: &D1Database, creator_id: &str) -> ApiResult<Vec<Totals>> {
+pub async fn totals(db: &Db, creator_id: &str) -> ApiResult<Vec<Totals>> {
     super::d1::all(
         db,
         "SELECT e.currency, \
@@ -455,7 +441,7 @@ pub async fn totals(db: &D1Database, creator_id: &str) -> ApiResult<Vec<Totals>>
 }
 
 /// Approves pending commissions whose hold has passed. Returns how many.
-pub async fn approve_due(db: &D1Database, now: i64) -> ApiResult<usize> {
+pub async fn approve_due(db: &Db, now: i64) -> ApiResult<usize> {
     super::d1::run(
         db,
         "UPDATE commissions SET state = 'approved' WHERE kind = 'commission' AND state = 'pending' AND approve_after <= ?",
@@ -482,7 +468,7 @@ pub struct OrderRow {
     pub commission: i64,
 }
 
-pub async fn orders_of_brand(db: &D1Database, brand_id: &str, page: &PageRequest) -> ApiResult<Vec<OrderRow>> {
+pub async fn orders_of_brand(db: &Db, brand_id: &str, page: &PageRequest) -> ApiResult<Vec<OrderRow>> {
     let (at, id) = page.bounds();
     super::d1::all(
         db,

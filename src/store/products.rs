@@ -1,10 +1,10 @@
 //! The `products` table (a brand's showcase) and targeted collaboration rates.
 
-use super::d1::{all, first, int, opt_int, opt_text, run, run_unique, text};
+use super::d1::{all, first, int, opt_int, opt_text, run, run_unique, text, D1Error, FromRow, Param, Row};
+use super::Db;
 use crate::http::page::PageRequest;
 use crate::http::ApiResult;
 use serde::Deserialize;
-use worker::D1Database;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct ProductRow {
@@ -23,18 +23,27 @@ pub struct ProductRow {
 }
 
 /// A product with its brand's default rate and click param (showcase and redirect use both).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct ShowcaseRow {
-    #[serde(flatten)]
     pub product: ProductRow,
     pub default_commission_bps: u32,
     pub click_param: String,
 }
 
+impl FromRow for ShowcaseRow {
+    fn from_row(row: Row<'_>) -> Result<ShowcaseRow, D1Error> {
+        Ok(ShowcaseRow {
+            product: ProductRow::from_row(row)?,
+            default_commission_bps: row.get("default_commission_bps")?,
+            click_param: row.get("click_param")?,
+        })
+    }
+}
+
 const COLUMNS: &str = "p.id, p.brand_id, p.sku, p.title, p.url, p.price_amount, p.price_currency, \
     p.commission_bps, p.image_url, p.active, p.created_at, p.updated_at";
 
-pub async fn insert(db: &D1Database, p: &ProductRow) -> ApiResult<()> {
+pub async fn insert(db: &Db, p: &ProductRow) -> ApiResult<()> {
     run_unique(
         db,
         "INSERT INTO products (id, brand_id, sku, title, url, price_amount, price_currency, \
@@ -46,8 +55,8 @@ pub async fn insert(db: &D1Database, p: &ProductRow) -> ApiResult<()> {
     Ok(())
 }
 
-fn params(p: &ProductRow) -> Vec<worker::wasm_bindgen::JsValue> {
-    vec![
+fn params(p: &ProductRow) -> [Param; 12] {
+    [
         text(&p.id),
         text(&p.brand_id),
         text(&p.sku),
@@ -64,7 +73,7 @@ fn params(p: &ProductRow) -> Vec<worker::wasm_bindgen::JsValue> {
 }
 
 /// Writes every field of an existing product (the brand is part of the key: tenancy).
-pub async fn update(db: &D1Database, p: &ProductRow) -> ApiResult<()> {
+pub async fn update(db: &Db, p: &ProductRow) -> ApiResult<()> {
     // Same parameters as the insert (`params`), by number; `created_at` (?11) is kept.
     run_unique(
         db,
@@ -78,12 +87,12 @@ pub async fn update(db: &D1Database, p: &ProductRow) -> ApiResult<()> {
 }
 
 /// One of `brand_id`'s products; another brand's is `None` (answered as 404).
-pub async fn for_brand(db: &D1Database, brand_id: &str, id: &str) -> ApiResult<Option<ProductRow>> {
+pub async fn for_brand(db: &Db, brand_id: &str, id: &str) -> ApiResult<Option<ProductRow>> {
     first(db, &format!("SELECT {COLUMNS} FROM products p WHERE p.id = ? AND p.brand_id = ?"), &[text(id), text(brand_id)]).await
 }
 
 /// Any product with its brand's open-rate inputs.
-pub async fn showcase_one(db: &D1Database, id: &str) -> ApiResult<Option<ShowcaseRow>> {
+pub async fn showcase_one(db: &Db, id: &str) -> ApiResult<Option<ShowcaseRow>> {
     first(
         db,
         &format!(
@@ -95,7 +104,7 @@ pub async fn showcase_one(db: &D1Database, id: &str) -> ApiResult<Option<Showcas
     .await
 }
 
-pub async fn list_for_brand(db: &D1Database, brand_id: &str, page: &PageRequest) -> ApiResult<Vec<ProductRow>> {
+pub async fn list_for_brand(db: &Db, brand_id: &str, page: &PageRequest) -> ApiResult<Vec<ProductRow>> {
     let (at, id) = page.bounds();
     all(
         db,
@@ -112,7 +121,7 @@ pub async fn list_for_brand(db: &D1Database, brand_id: &str, page: &PageRequest)
 /// Active products open to any creator, optionally of one brand and matching `q` in the
 /// title or sku (LIKE with the pattern characters of `q` escaped).
 pub async fn showcase(
-    db: &D1Database,
+    db: &Db,
     brand_id: Option<&str>,
     q: Option<&str>,
     page: &PageRequest,
@@ -140,7 +149,7 @@ pub async fn showcase(
 /// Sets a targeted rate for one creator: all of the brand's products (`product_id` None)
 /// or one. Replaces the previous rate of the same scope.
 pub async fn set_collaboration(
-    db: &D1Database,
+    db: &Db,
     brand_id: &str,
     creator_id: &str,
     product_id: Option<&str>,

@@ -383,6 +383,37 @@ fn partial_refunds_reverse_the_refunded_units_and_cancel_the_rest() {
     assert_eq!(orders["items"][0]["commission"]["amount"], 0);
 }
 
+/// Refunds of one line racing each other: a loser's guard fails its write batch (CHECK on
+/// `refunded_quantity`), and it replans on what the winner wrote. Each unit is taken back once.
+#[test]
+fn concurrent_refunds_of_one_line_each_take_back_their_unit() {
+    let s = shop("standard", json!({}));
+    let clk = s.click();
+    let order = unique("o-");
+    // 3 × 1000 @ 12.5 % = 375
+    let ev = s.paid(&order, Some(&clk), json!([{ "sku": s.sku(), "quantity": 3, "unit_price": 1000 }]));
+    assert_eq!(s.deliver(&unique("d"), &ev).expect(200)["commissions"][0]["amount"]["amount"], 375);
+    let answers: Vec<(u16, String)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..3)
+            .map(|_| {
+                scope.spawn(|| {
+                    let r = s.refund(&order, "order.refunded", json!([{ "sku": s.sku(), "quantity": 1 }]));
+                    let v = s.deliver(&unique("d"), &r);
+                    (v.status, v.body.clone())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    // Three attempts each (the route's ATTEMPTS) are enough for three racing deliveries.
+    assert!(answers.iter().all(|(code, _)| *code == 200), "{answers:?}");
+    let t = total(&s.earnings(), "USD");
+    assert_eq!((t["pending"].as_i64(), t["reversed"].as_i64()), (Some(0), Some(375)), "{answers:?}");
+    let list = app().get("/api/me/commissions", Some(&s.creator.api_key)).expect(200);
+    let reversals = list["items"].as_array().unwrap().iter().filter(|c| c["kind"] == "reversal").count();
+    assert_eq!(reversals, 3, "{list}");
+}
+
 #[test]
 fn refunds_of_unknown_or_unattributed_orders_are_unattributed() {
     let s = shop("standard", json!({}));
