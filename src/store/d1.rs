@@ -20,7 +20,7 @@ use std::fmt;
 use worker::js_sys::{self, Promise};
 use worker::wasm_bindgen::{prelude::wasm_bindgen, JsCast, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
-use worker::Env;
+use worker::{worker_sys, Env};
 
 #[wasm_bindgen(
     wasm_bindgen = ::worker::wasm_bindgen,
@@ -72,6 +72,31 @@ extern "C" {
     fn d1_run(db: &Db, sql: &str, params: &str) -> Promise;
     /// `[[sql, params], ...]` run as one transaction; see [`BatchResult`].
     fn d1_batch(db: &Db, statements: &str) -> Promise;
+}
+
+#[wasm_bindgen(
+    wasm_bindgen = ::worker::wasm_bindgen,
+    js_sys = ::worker::js_sys,
+    inline_js = "export function d1_run_after_response(env, ctx, sql, params, what) {
+  // env.DB: store::D1_BINDING
+  const written = env.DB.prepare(sql).bind(...JSON.parse(params)).run().then(
+    (r) => { if (!(r.meta && r.meta.changes)) console.error(what + ' not recorded: no row written'); },
+    (e) => console.error(what + ' not recorded: ' + e),
+  );
+  ctx.waitUntil(written);
+}"
+)]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    fn d1_run_after_response(env: &Env, ctx: &worker_sys::Context, sql: &str, params: &str, what: &str) -> Result<(), JsValue>;
+}
+
+/// Runs a write after the response: the statement (`params`: a JSON array) goes to D1 from
+/// JS inside `waitUntil`, so no Rust future — and none of wasm-bindgen's closures per
+/// `await` — waits on it. A failure, or a statement that writes no row, is logged as
+/// `what`. Errors only when the write can't be started (no binding, bad parameters).
+pub fn run_after_response(env: &Env, ctx: &worker_sys::Context, sql: &str, params: &str, what: &str) -> Result<(), ApiError> {
+    d1_run_after_response(env, ctx, sql, params, what).map_err(|e| ApiError::internal(format!("{what} not recorded: {e:?}")))
 }
 
 impl Db {

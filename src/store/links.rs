@@ -6,7 +6,6 @@ use super::Db;
 use crate::http::page::PageRequest;
 use crate::http::{ApiError, ApiResult};
 use serde::Deserialize;
-use worker::wasm_bindgen::{prelude::wasm_bindgen, JsValue};
 use worker::{worker_sys, Env};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -182,31 +181,12 @@ pub fn click_params_json(c: &ClickRow<'_>) -> serde_json::Result<String> {
     ))
 }
 
-#[wasm_bindgen(
-    wasm_bindgen = ::worker::wasm_bindgen,
-    js_sys = ::worker::js_sys,
-    inline_js = "export function d1_write_after_response(env, ctx, sql, params, what) {
-  // env.DB: store::D1_BINDING
-  const written = env.DB.prepare(sql).bind(...JSON.parse(params)).run().then(
-    (r) => { if (!(r.meta && r.meta.changes)) console.error(what + ' not recorded: no row written'); },
-    (e) => console.error(what + ' not recorded: ' + e),
-  );
-  ctx.waitUntil(written);
-}"
-)]
-extern "C" {
-    #[wasm_bindgen(catch)]
-    fn d1_write_after_response(env: &Env, ctx: &worker_sys::Context, sql: &str, params: &str, what: &str) -> Result<(), JsValue>;
-}
-
 /// Writes the click after the response: the statement goes to D1 from JS inside
 /// `waitUntil`, so no Rust future (and no closures across the wasm boundary) waits on it;
 /// a failure is logged there. Errors only if the write can't even be started.
 pub fn insert_click_after_response(env: &Env, ctx: &worker_sys::Context, c: &ClickRow<'_>) -> ApiResult<()> {
     let params = click_params_json(c).map_err(ApiError::internal)?;
-    let what = format!("click {}", c.id);
-    d1_write_after_response(env, ctx, INSERT_CLICK, &params, &what)
-        .map_err(|e| ApiError::internal(format!("{e:?}")))
+    super::d1::run_after_response(env, ctx, INSERT_CLICK, &params, &format!("click {}", c.id))
 }
 
 #[derive(Debug, Deserialize)]
