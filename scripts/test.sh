@@ -53,7 +53,7 @@ fi
 
 log "end-to-end tests against http://127.0.0.1:$port"
 status=0
-AE_BASE_URL="http://127.0.0.1:$port" AE_ADMIN_TOKEN="$token" \
+AE_BASE_URL="http://127.0.0.1:$port" AE_ADMIN_TOKEN="$token" AE_STATE_DIR="$state" AE_NODE="$(node_bin)" \
   cargo test --quiet --test e2e -- "$@" || status=$?
 if [ "$status" != 0 ]; then
   log "end-to-end tests failed; the last of wrangler's log:"

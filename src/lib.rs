@@ -27,10 +27,11 @@ pub(crate) fn install_panic_hook() {
     });
 }
 
-/// The fetch event, exported by hand rather than through `#[event(fetch)]` so that the
-/// redirect (`GET|HEAD /{code}`, the hot path) runs on the runtime's request and answers
-/// the runtime's response without converting either into `worker` types. Every other
-/// route gets exactly what `#[event(fetch)]` would give it.
+/// The fetch event for what `src/shim.mjs` doesn't answer itself, exported by hand rather
+/// than through `#[event(fetch)]` so that the shim can take the redirect first (a KV hit,
+/// or `routes::redirect::redirect_fallback`). A `GET|HEAD /{code}` reaching this has a code
+/// that can't exist, and gets the redirect's 404; every other route gets exactly what
+/// `#[event(fetch)]` would give it.
 #[wasm_bindgen(
     wasm_bindgen = ::worker::wasm_bindgen,
     wasm_bindgen_futures = ::worker::wasm_bindgen_futures,
@@ -43,7 +44,7 @@ pub async fn fetch(req: web_sys::Request, env: Env, ctx: worker_sys::Context) ->
         if method == "GET" || method == "HEAD" {
             let url = req.url();
             if let Some(code) = routes::redirect_code(routes::path_of(&url)) {
-                let res = routes::redirect::fast(&req, &env, &ctx, code, method == "GET").await;
+                let res = routes::redirect::fast(&req, &env, &ctx, code, method == "GET", None, None).await;
                 return Ok(res.into());
             }
         }

@@ -41,7 +41,8 @@ async function redirect(request, env, ctx, linkKey, get) {
       location = wasm.redirect_location(url, link, product);
     }
   }
-  if (location === undefined) return wasm.fetch(request, env, ctx);
+  // The full route, given what was read so that KV isn't read twice.
+  if (location === undefined) return wasm.redirect_fallback(request, env, ctx, link ?? undefined, product ?? undefined);
   return new Response(null, {
     status: 302,
     headers: {

@@ -84,21 +84,53 @@ pub fn redirect_location(
     Some(location)
 }
 
-/// `GET|HEAD /{code}` for the runtime's request; errors are answered in the contract's shape.
-pub async fn fast(req: &web_sys::Request, env: &Env, ctx: &worker_sys::Context, code: &str, record: bool) -> web_sys::Response {
+/// The full route of `GET|HEAD /{code}` for the runtime's request, when the shim's KV hit
+/// path could not answer: `link` and `product` are the KV records it read (`None`: missing),
+/// so KV is not read twice. Errors are answered in the contract's shape.
+#[wasm_bindgen(wasm_bindgen = ::worker::wasm_bindgen, wasm_bindgen_futures = ::worker::wasm_bindgen_futures, js_sys = ::worker::js_sys)]
+pub async fn redirect_fallback(
+    req: web_sys::Request,
+    env: Env,
+    ctx: worker_sys::Context,
+    link: Option<String>,
+    product: Option<String>,
+) -> web_sys::Response {
+    crate::install_panic_hook();
+    let url = req.url();
+    let code = super::redirect_code(super::path_of(&url)).unwrap_or("");
+    fast(&req, &env, &ctx, code, req.method() == "GET", link, product).await
+}
+
+/// `GET|HEAD /{code}` given the KV records already read, if any.
+pub async fn fast(
+    req: &web_sys::Request,
+    env: &Env,
+    ctx: &worker_sys::Context,
+    code: &str,
+    record: bool,
+    link: Option<String>,
+    product: Option<String>,
+) -> web_sys::Response {
     let visit = record.then(|| Visit::of_raw(req));
-    match respond(env, ctx, code, visit).await {
+    match respond(env, ctx, code, visit, link, product).await {
         Ok(r) => r,
         Err(e) => e.into_response().into(),
     }
 }
 
 /// The 302, and the click recorded after it when there is a `visit` (a GET).
-async fn respond(env: &Env, ctx: &worker_sys::Context, code: &str, visit: Option<Visit>) -> ApiResult<web_sys::Response> {
+async fn respond(
+    env: &Env,
+    ctx: &worker_sys::Context,
+    code: &str,
+    visit: Option<Visit>,
+    link: Option<String>,
+    product: Option<String>,
+) -> ApiResult<web_sys::Response> {
     if !looks_like_code(code) {
         return Err(ApiError::not_found("link"));
     }
-    let (link, product) = lookup(env, ctx, code).await?;
+    let (link, product) = lookup(env, ctx, code, link, product).await?;
     let (click_id, location) = answer(code, &link, &product)?;
     if let Some(visit) = visit {
         record_after(env, ctx, code, &link, &click_id, visit);
@@ -149,15 +181,18 @@ fn record_after(env: &Env, ctx: &worker_sys::Context, code: &str, link: &LinkRec
     }
 }
 
-/// The link's and product's records: KV first; on a miss D1, then KV filled after the
-/// response so the next click is a hit.
-async fn lookup(env: &Env, ctx: &worker_sys::Context, code: &str) -> ApiResult<(LinkRecord, ProductRecord)> {
-    if let Some(kv) = link_cache::namespace(env) {
-        if let Some(link) = link_cache::get_link_raw(&kv, code).await {
-            if let Some(product) = link_cache::get_product_raw(&kv, &link.product_id).await {
-                return Ok((link, product));
-            }
-        }
+/// The link's and product's records: those read from KV when both are there and readable;
+/// otherwise D1, and KV filled after the response so the next click is a hit.
+async fn lookup(
+    env: &Env,
+    ctx: &worker_sys::Context,
+    code: &str,
+    link: Option<String>,
+    product: Option<String>,
+) -> ApiResult<(LinkRecord, ProductRecord)> {
+    let cached = link.as_deref().and_then(LinkRecord::decode).zip(product.as_deref().and_then(ProductRecord::decode));
+    if let Some((link, product)) = cached {
+        return Ok((link, product));
     }
     let kv = store::kv(env)?;
     let (link, product) = store::links::redirect_records(&store::db(env)?, code)

@@ -7,41 +7,11 @@
 //!   product is one KV write however many links point at it.
 //!
 //! Rates are not cached: the click looks its rate up after the response.
+//!
+//! On a click `src/shim.mjs` reads these records (the keys from [`link_key`] and
+//! [`product_key`], through `routes::redirect`) and Rust decodes them; Rust writes them here.
 
-use worker::js_sys::{self, Promise};
-use worker::wasm_bindgen::{prelude::wasm_bindgen, JsCast, JsValue};
-use worker::wasm_bindgen_futures::JsFuture;
-use worker::{Env, KvStore};
-
-#[wasm_bindgen(wasm_bindgen = ::worker::wasm_bindgen, js_sys = ::worker::js_sys)]
-extern "C" {
-    /// The KV namespace binding itself. The redirect reads through it directly: one call
-    /// per read, where `KvStore` looks up five methods and builds an options object first.
-    pub type KvNamespace;
-
-    #[wasm_bindgen(method, catch, js_name = get)]
-    fn get_as(this: &KvNamespace, key: &str, kind: &str) -> Result<Promise, JsValue>;
-}
-
-/// The `LINKS` binding for [`get_link_raw`] / [`get_product_raw`]; `None` when it is missing.
-pub fn namespace(env: &Env) -> Option<KvNamespace> {
-    let v = js_sys::Reflect::get(env.as_ref(), &JsValue::from_str(super::KV_BINDING)).ok()?;
-    (!v.is_undefined()).then(|| v.unchecked_into())
-}
-
-async fn get_text(kv: &KvNamespace, key: &str) -> Option<String> {
-    JsFuture::from(kv.get_as(key, "text").ok()?).await.ok()?.as_string()
-}
-
-/// [`get_link`] through the raw binding.
-pub async fn get_link_raw(kv: &KvNamespace, code: &str) -> Option<LinkRecord> {
-    LinkRecord::decode(&get_text(kv, &link_key(code)).await?)
-}
-
-/// [`get_product`] through the raw binding.
-pub async fn get_product_raw(kv: &KvNamespace, product_id: &str) -> Option<ProductRecord> {
-    ProductRecord::decode(&get_text(kv, &product_key(product_id)).await?)
-}
+use worker::KvStore;
 
 /// What the redirect needs to know about a link.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,16 +101,6 @@ impl ProductRecord {
             destination: it.next()?.to_string(),
         })
     }
-}
-
-pub async fn get_link(kv: &KvStore, code: &str) -> Option<LinkRecord> {
-    let raw = kv.get(&link_key(code)).text().await.ok()??;
-    LinkRecord::decode(&raw)
-}
-
-pub async fn get_product(kv: &KvStore, product_id: &str) -> Option<ProductRecord> {
-    let raw = kv.get(&product_key(product_id)).text().await.ok()??;
-    ProductRecord::decode(&raw)
 }
 
 pub async fn put_link(kv: &KvStore, code: &str, r: &LinkRecord) -> Result<(), worker::KvError> {

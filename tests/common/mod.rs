@@ -303,3 +303,36 @@ pub fn merge(base: &mut Value, extra: Value) {
         }
     }
 }
+
+/// The worker's local KV, through wrangler's CLI on the state directory `npm test` gives the
+/// worker (`AE_STATE_DIR`): for tests of what happens when KV lacks a record.
+pub mod local_kv {
+    use std::process::Command;
+
+    fn wrangler(args: &[&str]) -> std::process::Output {
+        let state = std::env::var("AE_STATE_DIR").expect("AE_STATE_DIR is not set: run the tests with `npm test`");
+        let node = std::env::var("AE_NODE").expect("AE_NODE is not set: run the tests with `npm test`");
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/node_modules/wrangler/bin/wrangler.js");
+        let out = Command::new(node)
+            .arg(script)
+            .args(["kv", "key"])
+            .args(args)
+            .args(["--binding", "LINKS", "--local", "--persist-to", &state])
+            .env("WRANGLER_SEND_METRICS", "false")
+            .output()
+            .expect("run wrangler");
+        assert!(out.status.success(), "wrangler kv key {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        out
+    }
+
+    pub fn delete(key: &str) {
+        wrangler(&["delete", key]);
+    }
+
+    /// The value under `key`, if any.
+    pub fn get(key: &str) -> Option<String> {
+        let out = wrangler(&["get", key, "--text"]);
+        let text = String::from_utf8_lossy(&out.stdout).trim_end_matches('\n').to_string();
+        (!text.is_empty() && text != "Value not found").then_some(text)
+    }
+}

@@ -94,6 +94,29 @@ fn get_redirects_302_with_a_fresh_click_id_and_the_contract_headers() {
     assert_eq!(loc.fragment(), Some("reviews"));
 }
 
+/// KV without the link's or the product's record (evicted, or a miss still cached): the
+/// redirect comes from D1, the click is recorded, and KV holds both records again after.
+#[test]
+fn a_kv_miss_redirects_from_d1_records_the_click_and_refills_kv() {
+    let s = setup();
+    let dest = s.product["url"].as_str().unwrap();
+    let (link_key, product_key) = (format!("link:{}", s.code), format!("product:{}", s.product["id"].as_str().unwrap()));
+    let stored_link = local_kv::get(&link_key).expect("the link's record is in KV once the link exists");
+    let stored_product = local_kv::get(&product_key).expect("the product's record is in KV once it exists");
+
+    local_kv::delete(&link_key);
+    assert_eq!(local_kv::get(&link_key), None);
+    click_id(&visit("GET", &s.code, &browser_ua(&unique("miss-link")), None), dest, "aff_click");
+    assert_eq!(eventually(|| local_kv::get(&link_key), Option::is_some), Some(stored_link));
+
+    local_kv::delete(&product_key);
+    click_id(&visit("GET", &s.code, &browser_ua(&unique("miss-product")), None), dest, "aff_click");
+    assert_eq!(eventually(|| local_kv::get(&product_key), Option::is_some), Some(stored_product));
+
+    let stats = settled_stats(&s.creator, &s.code, |v| v["clicks"] == 2);
+    assert_eq!(stats["clicks"], 2, "{stats}");
+}
+
 #[test]
 fn destination_without_query_gets_the_param_as_its_query() {
     let s = setup_with(json!({}), "/p/plain");
