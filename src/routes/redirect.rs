@@ -1,7 +1,8 @@
 //! `GET /{code}` and `HEAD /{code}`: the hot path.
 //!
 //! On a KV hit this awaits only KV (the link record, then its product's record) and no D1:
-//! the click is classified, rated and written after the response, in `wait_until`.
+//! the visitor is classified before the 302 is returned, and the click row goes to D1 in
+//! `waitUntil`, after the response, in one statement that also reads its rate lock.
 //! The Location comes only from storage: the request can't change its host or scheme.
 //!
 //! Two entries share the decisions below:
@@ -10,8 +11,10 @@
 //!   synchronously. Each `await` or `JsValue` through wasm-bindgen costs closures, table
 //!   slots and string copies, which made the response path 1.5× the instructions of the
 //!   same redirect written in JS (see BENCHMARKS.md); plain calls with strings don't.
-//! - everything else (a KV miss, a disabled link, an unknown code, a KV outage), from
-//!   `lib.rs` through [`fast`]: the full route, with D1 and answers in the contract's shape.
+//! - everything else (a KV miss, a disabled link or product, a KV outage), from the shim
+//!   through [`redirect_fallback`] with the records it read: the full route, with D1 and
+//!   answers in the contract's shape. (`lib.rs` calls [`fast`] only for a code that can't
+//!   exist: a 404.)
 
 use crate::clock::now_ms;
 use crate::domain::destination::build_location;
@@ -148,7 +151,7 @@ fn answer(code: &str, link: &LinkRecord, product: &ProductRecord) -> ApiResult<(
     }
     let click_id = ids::new_id(prefix::CLICK).map_err(ApiError::internal)?;
     let location = build_location(&product.destination, &product.click_param, &click_id)
-        .ok_or_else(|| ApiError::internal(format!("stored destination of {code} is not https")))?;
+        .ok_or_else(|| ApiError::internal(format!("stored destination of {code} is not a stored https URL")))?;
     Ok((click_id, location))
 }
 
