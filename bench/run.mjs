@@ -41,7 +41,7 @@ const opt = (n, d) => {
 };
 const QUICK = flag("quick");
 const DURATION = opt("duration", QUICK ? 4 : 8);
-const ROUNDS = opt("rounds", QUICK ? 1 : 3);
+const ROUNDS = opt("rounds", QUICK ? 1 : 5);
 const CG_REQUESTS = opt("requests", QUICK ? 100 : 1000);
 const UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1";
 const TOKEN = "bench-admin-" + randomBytes(8).toString("hex");
@@ -414,12 +414,12 @@ async function main() {
       // stubbed-D1 pair is the worker-dominated comparison; the local-D1 pair shows the
       // whole click path on the local simulator.
       const pathOf = (n) => (n === "const" ? "/x" : path1);
-      const plan = [...Array.from({ length: ROUNDS }, () => ["rustS", "jsS", "const"]).flat(), "rust", "js"];
+      // The pair's order alternates from round to round, so neither side always runs right
+      // after the constant worker's (hottest) run.
+      const plan = [...Array.from({ length: ROUNDS }, (_, i) => (i % 2 ? ["jsS", "rustS", "const"] : ["rustS", "jsS", "const"])).flat(), "rust", "js"];
       for (const n of ["rustS", "jsS", "const", "rust", "js"]) wrk(ports[n], pathOf(n), 2);
       const runs = {};
-      let round = 0;
       for (const n of plan) {
-        if (n === "rustS") round++;
         await sleep(1000);
         const before = load();
         const w = wrk(ports[n], pathOf(n), DURATION);
@@ -430,6 +430,8 @@ async function main() {
         rps: median(v.map((x) => x.rps)), p50: median(v.map((x) => x.p50)), p99: median(v.map((x) => x.p99)),
         loads: v.map((x) => x.load), all: v.map((x) => Math.round(x.rps)),
       }]));
+      // Rust/JS within each round (the two runs next to each other in time).
+      res.wrk.pairRatios = runs.rustS.map((r, i) => r.rps / runs.jsS[i].rps);
 
       // D1 round trips: per order confirmation, and per click (all after the response).
       await request(ports.rustd1, "DELETE", "/__bench/d1");
@@ -505,6 +507,7 @@ function report(res) {
     "",
     `- wrk: 1 thread, 16 connections, ${DURATION} s per run; in-memory pair and constant ${ROUNDS}× interleaved, local-simulator pair once. ` +
       `Runs (req/s): Rust ${w.rustS.all.join(", ")}; JS ${w.jsS.all.join(", ")}; constant ${w.const.all.join(", ")}; local KV+D1: Rust ${w.rust.all.join(", ")}, JS ${w.js.all.join(", ")}. ` +
+      `Rust/JS per round: ${w.pairRatios.map(f2).join(", ")} (median ${f2(median(w.pairRatios))}). ` +
       `1-min load average before each: Rust ${loads("rustS")}; JS ${loads("jsS")}; constant ${loads("const")}; local KV+D1 ${loads("rust")} / ${loads("js")}.`,
     `- Webhook (Rust): ${f0(res.webhook.rate)} signed Shopify order confirmations/s, each a new attributed order, 8 concurrent, local D1 (load ${res.webhook.load}).`,
     `- D1 round trips: ${res.d1PerWebhook} per order confirmation; ${res.d1PerClick} per click, all after the response.`,

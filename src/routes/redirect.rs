@@ -54,11 +54,12 @@ pub fn redirect_link_key(url: &str) -> Option<String> {
     super::redirect_code(super::path_of(url)).filter(|c| looks_like_code(c)).map(link_cache::link_key)
 }
 
-/// The KV key of the product record, for a link record that can redirect; `None` for a
-/// disabled link or a record this build can't read (the full route answers those).
+/// The KV key of the link's product record; `None` for a record this build can't read (the
+/// full route then goes to D1). A disabled link's product is read too, so that the full
+/// route answers its 410 from the two KV records, without D1.
 #[wasm_bindgen(wasm_bindgen = ::worker::wasm_bindgen)]
 pub fn redirect_product_key(link: &str) -> Option<String> {
-    LinkRecord::decode(link).filter(|l| l.active).map(|l| link_cache::product_key(&l.product_id))
+    LinkRecord::decode(link).map(|l| link_cache::product_key(&l.product_id))
 }
 
 /// The Location of a click on `url`'s link given both KV records, and for a GET (`ctx` is
