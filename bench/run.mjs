@@ -12,7 +12,7 @@
 // temporary directory, and to BENCHMARKS.md when given --write.
 //
 // Options: --write  --quick (shorter runs)  --no-callgrind  --duration=S  --rounds=N
-//          --requests=N (callgrind requests per target)
+//          --requests=N (callgrind requests per target)  --warmup=N (callgrind warm-up per target)
 //          --cg-runs=N (callgrind in N workerd processes, median reported; default 1)
 // For profiling: --cg-only (instruction counts only)  --targets=rustS,jsS,…  --method=HEAD
 //          --keep=DIR (keep the callgrind dumps for callgrind_annotate)
@@ -262,7 +262,12 @@ function dumpTotal(out, before) {
 }
 
 const CG_TARGETS = argv.find((x) => x.startsWith("--targets="))?.slice(10).split(",") ?? ["rustS", "jsS", "const", "rust", "js"];
-const WARMUP = opt("warmup", QUICK ? 100 : 2000);
+// Warm-up requests per side before counting. Under valgrind V8's background compilers are
+// slow, and after 2,000 requests the Rust side was still partly in lower tiers in some
+// processes (wasm-bindgen's glue and the shim in Ignition/Maglev: 640–810 k instructions
+// per redirect against ~500 k once settled, while wrk showed Rust ahead); after 8,000 both
+// sides measured steadily. See BENCHMARKS.md.
+const WARMUP = opt("warmup", QUICK ? 100 : 8000);
 // The local-simulator pair runs at ~200 req/s natively and far slower under valgrind: fewer.
 const SLOW = new Set(["rust", "js"]);
 const cgRequests = (n) => (SLOW.has(n) ? Math.min(CG_REQUESTS, 200) : CG_REQUESTS);
