@@ -12,7 +12,7 @@ pub mod store;
 pub mod webhooks;
 
 use worker::wasm_bindgen::{prelude::wasm_bindgen, JsValue};
-use worker::{console_error, event, web_sys, worker_sys, Env, ScheduleContext, ScheduledEvent};
+use worker::{console_error, event, web_sys, Env, ScheduleContext, ScheduledEvent};
 
 /// Chains `console_error_panic_hook` in front of the hook `worker` installs (which marks the
 /// instance for re-initialisation), once per isolate.
@@ -28,27 +28,24 @@ pub(crate) fn install_panic_hook() {
 }
 
 /// The fetch event for what `src/shim.mjs` doesn't answer itself, exported by hand rather
-/// than through `#[event(fetch)]` so that the shim can take the redirect first (a KV hit,
-/// or `routes::redirect::redirect_fallback`). A `GET|HEAD /{code}` reaching this has a code
-/// that can't exist, and gets the redirect's 404; every other route gets exactly what
-/// `#[event(fetch)]` would give it.
+/// than through `#[event(fetch)]` so that the shim can take the redirect first
+/// (`routes::redirect`). A `GET|HEAD /{code}` reaching this has a code that can't exist,
+/// and gets the redirect's 404; every other route gets exactly what `#[event(fetch)]`
+/// would give it.
 #[wasm_bindgen(
     wasm_bindgen = ::worker::wasm_bindgen,
     wasm_bindgen_futures = ::worker::wasm_bindgen_futures,
     js_sys = ::worker::js_sys
 )]
-pub async fn fetch(req: web_sys::Request, env: Env, ctx: worker_sys::Context) -> Result<JsValue, JsValue> {
+pub async fn fetch(req: web_sys::Request, env: Env) -> Result<JsValue, JsValue> {
     std::panic::AssertUnwindSafe(async move {
         install_panic_hook();
         let method = req.method();
-        if method == "GET" || method == "HEAD" {
-            let url = req.url();
-            if let Some(code) = routes::redirect_code(routes::path_of(&url)) {
-                let res = routes::redirect::fast(&req, &env, &ctx, code, method == "GET", None, None).await;
-                return Ok(res.into());
-            }
-        }
-        let res = routes::dispatch(req.into(), env).await.unwrap_or_else(|e| e.into_response());
+        let res = if (method == "GET" || method == "HEAD") && routes::redirect_code(routes::path_of(&req.url())).is_some() {
+            http::ApiError::not_found("link").into_response()
+        } else {
+            routes::dispatch(req.into(), env).await.unwrap_or_else(|e| e.into_response())
+        };
         Ok(web_sys::Response::from(res).into())
     })
     .await
@@ -59,11 +56,8 @@ pub async fn fetch(req: web_sys::Request, env: Env, ctx: worker_sys::Context) ->
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     install_panic_hook();
-    let approved = match store::db(&env) {
-        Ok(db) => store::orders::approve_due(&db, clock::now_ms()).await,
-        Err(e) => Err(e),
-    };
-    if let Err(e) = approved {
+    let approved = async { store::orders::approve_due(&store::db(&env)?, clock::now_ms()).await };
+    if let Err(e) = approved.await {
         console_error!("approval job failed: {}", e.message);
     }
 }

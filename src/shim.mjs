@@ -21,28 +21,8 @@ function guard(e) {
 
 const read = (kv, key) => kv.get(key).catch(() => null); // a failed read is a miss
 
-// `GET|HEAD /{code}` on a KV hit. Only the I/O is here — two KV reads and the 302; what
-// to read, whether the link redirects, where to, and the click after the response are
-// decided in Rust (src/routes/redirect.rs), in plain synchronous calls. Anything else (a
-// miss, a disabled link) goes to Rust's full route, which answers in the contract's shape.
-async function redirect(request, env, ctx, linkKey, get) {
-  const kv = env.LINKS;
-  const link = kv === undefined ? null : await read(kv, linkKey);
-  const productKey = link === null ? undefined : wasm.redirect_product_key(link);
-  const product = productKey === undefined ? null : await read(kv, productKey);
-  let location;
-  if (product !== null) {
-    const url = request.url;
-    if (get) {
-      const h = request.headers;
-      location = wasm.redirect_location(url, link, product, env, ctx,
-        h.get("user-agent"), h.get("cf-connecting-ip"), h.get("referer"), request.cf?.country);
-    } else {
-      location = wasm.redirect_location(url, link, product);
-    }
-  }
-  // The full route, given what was read so that KV isn't read twice.
-  if (location === undefined) return wasm.redirect_fallback(request, env, ctx, link ?? undefined, product ?? undefined);
+// The redirect's 302 (the one place it is made).
+function found(location) {
   return new Response(null, {
     status: 302,
     headers: {
@@ -51,6 +31,31 @@ async function redirect(request, env, ctx, linkKey, get) {
       "referrer-policy": "no-referrer-when-downgrade",
     },
   });
+}
+
+// `GET|HEAD /{code}`. Only the I/O is here: two KV reads, the visitor's headers, the 302.
+// What to read, whether the link redirects, where to, and the click after the response are
+// decided in Rust (src/routes/redirect.rs): on a KV hit in plain synchronous calls, else
+// in Rust's full route, given what was read, which answers errors in the contract's shape.
+async function redirect(request, env, ctx, linkKey, get) {
+  const kv = env.LINKS;
+  const link = kv === undefined ? null : await read(kv, linkKey);
+  const productKey = link === null ? undefined : wasm.redirect_product_key(link);
+  const product = productKey === undefined ? null : await read(kv, productKey);
+  let ua, ip, referer, country; // what a GET's click keeps of the visitor; HEAD records none
+  if (get) {
+    const h = request.headers;
+    ua = h.get("user-agent");
+    ip = h.get("cf-connecting-ip");
+    referer = h.get("referer");
+    country = request.cf?.country;
+  }
+  if (product !== null) {
+    const location = wasm.redirect_location(linkKey, link, product, env, ctx, get, ua, ip, referer, country);
+    if (location !== undefined) return found(location);
+  }
+  const answer = await wasm.redirect_fallback(linkKey, link ?? undefined, product ?? undefined, env, ctx, get, ua, ip, referer, country);
+  return typeof answer === "string" ? found(answer) : answer;
 }
 
 export default {
@@ -62,7 +67,7 @@ export default {
         const linkKey = wasm.redirect_link_key(request.url);
         if (linkKey !== undefined) return redirect(request, env, ctx, linkKey, method === "GET").catch(guard);
       }
-      return wasm.fetch(request, env, ctx).catch(guard);
+      return wasm.fetch(request, env).catch(guard);
     } catch (e) {
       guard(e);
     }

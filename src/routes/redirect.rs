@@ -5,16 +5,16 @@
 //! `waitUntil`, after the response, in one statement that also reads its rate lock.
 //! The Location comes only from storage: the request can't change its host or scheme.
 //!
-//! Two entries share the decisions below:
-//! - the KV hit, from `src/shim.mjs`: the shim does the I/O (two KV reads, the 302) and
-//!   calls [`redirect_link_key`], [`redirect_product_key`] and [`redirect_location`]
+//! `src/shim.mjs` does the I/O (two KV reads, the 302, reading the visitor from the request)
+//! and calls in here for every decision:
+//! - on a KV hit, [`redirect_link_key`], [`redirect_product_key`] and [`redirect_location`],
 //!   synchronously. Each `await` or `JsValue` through wasm-bindgen costs closures, table
 //!   slots and string copies, which made the response path 1.5× the instructions of the
 //!   same redirect written in JS (see BENCHMARKS.md); plain calls with strings don't.
-//! - everything else (a KV miss, a disabled link or product, a KV outage), from the shim
-//!   through [`redirect_fallback`] with the records it read: the full route, with D1 and
-//!   answers in the contract's shape. (`lib.rs` calls [`fast`] only for a code that can't
-//!   exist: a 404.)
+//! - for everything else (a KV miss, a disabled link or product, a KV outage),
+//!   [`redirect_fallback`] with the records it read: the full route, with D1 and answers
+//!   in the contract's shape. A code that can't exist never gets here: `lib.rs` answers
+//!   its 404.
 
 use crate::clock::now_ms;
 use crate::domain::destination::build_location;
@@ -24,28 +24,7 @@ use crate::http::{ApiError, ApiResult};
 use crate::store::link_cache::{self, LinkRecord, ProductRecord};
 use crate::store::{self, links::ClickRow};
 use worker::wasm_bindgen::{prelude::wasm_bindgen, JsCast, JsValue};
-use worker::worker_sys::ext::RequestExt;
 use worker::{console_error, web_sys, worker_sys, Context, Env};
-
-#[wasm_bindgen(
-    wasm_bindgen = ::worker::wasm_bindgen,
-    js_sys = ::worker::js_sys,
-    inline_js = "export function redirect_302(location) {
-  return new Response(null, {
-    status: 302,
-    headers: {
-      location,
-      'cache-control': 'private, no-store',
-      'referrer-policy': 'no-referrer-when-downgrade',
-    },
-  });
-}"
-)]
-extern "C" {
-    /// The redirect's response, made in JS in one call (status and all three headers), as
-    /// the shim makes it on a KV hit.
-    fn redirect_302(location: &str) -> web_sys::Response;
-}
 
 /// The KV key of the link that `url` (a `Request.url`) asks for, when it is `GET|HEAD /{code}`
 /// with a code that can exist; otherwise `None` and the request goes to `fetch`.
@@ -62,67 +41,62 @@ pub fn redirect_product_key(link: &str) -> Option<String> {
     LinkRecord::decode(link).map(|l| link_cache::product_key(&l.product_id))
 }
 
-/// The Location of a click on `url`'s link given both KV records, and for a GET (`ctx` is
-/// given) the click recorded after the response. `None` leaves the request to the full route.
+/// The Location of a click on the link of `link_key` (from [`redirect_link_key`]) given
+/// both KV records, and for a GET (`record`) the click recorded after the response, from
+/// the request's parts. `None` leaves the request to [`redirect_fallback`].
 #[wasm_bindgen(wasm_bindgen = ::worker::wasm_bindgen)]
 #[allow(clippy::too_many_arguments)] // one crossing: the request's parts as plain strings
 pub fn redirect_location(
-    url: &str,
+    link_key: &str,
     link: &str,
     product: &str,
-    env: Option<Env>,
-    ctx: Option<worker_sys::Context>,
+    env: Env,
+    ctx: worker_sys::Context,
+    record: bool,
     user_agent: Option<String>,
     ip: Option<String>,
     referer: Option<String>,
     country: Option<String>,
 ) -> Option<String> {
     crate::install_panic_hook();
-    let code = super::redirect_code(super::path_of(url))?;
+    let code = link_cache::code_of_link_key(link_key).filter(|c| looks_like_code(c))?;
     let (link, product) = (LinkRecord::decode(link)?, ProductRecord::decode(product)?);
     let (click_id, location) = answer(code, &link, &product).ok()?;
-    if let (Some(env), Some(ctx)) = (env, ctx) {
-        let visit = Visit { user_agent, ip: ip.unwrap_or_default(), referer, country };
-        record_after(&env, &ctx, code, &link, &click_id, visit);
+    if record {
+        record_after(&env, &ctx, code, &link, &click_id, Visit::new(user_agent, ip, referer, country));
     }
     Some(location)
 }
 
-/// The full route of `GET|HEAD /{code}` for the runtime's request, when the shim's KV hit
-/// path could not answer: `link` and `product` are the KV records it read (`None`: missing),
-/// so KV is not read twice. Errors are answered in the contract's shape.
+/// The full route of `GET|HEAD /{code}` when [`redirect_location`] could not answer (a KV
+/// miss, a disabled link or product, a KV error), with the same arguments: `link` and
+/// `product` are the KV records the shim read (`None`: missing), so KV is not read twice.
+/// Answers the Location (the shim makes the 302) or the error's response in the
+/// contract's shape.
 #[wasm_bindgen(wasm_bindgen = ::worker::wasm_bindgen, wasm_bindgen_futures = ::worker::wasm_bindgen_futures, js_sys = ::worker::js_sys)]
+#[allow(clippy::too_many_arguments)]
 pub async fn redirect_fallback(
-    req: web_sys::Request,
+    link_key: String,
+    link: Option<String>,
+    product: Option<String>,
     env: Env,
     ctx: worker_sys::Context,
-    link: Option<String>,
-    product: Option<String>,
-) -> web_sys::Response {
-    crate::install_panic_hook();
-    let url = req.url();
-    let code = super::redirect_code(super::path_of(&url)).unwrap_or("");
-    fast(&req, &env, &ctx, code, req.method() == "GET", link, product).await
-}
-
-/// `GET|HEAD /{code}` given the KV records already read, if any.
-pub async fn fast(
-    req: &web_sys::Request,
-    env: &Env,
-    ctx: &worker_sys::Context,
-    code: &str,
     record: bool,
-    link: Option<String>,
-    product: Option<String>,
-) -> web_sys::Response {
-    let visit = record.then(|| Visit::of_raw(req));
-    match respond(env, ctx, code, visit, link, product).await {
-        Ok(r) => r,
-        Err(e) => e.into_response().into(),
+    user_agent: Option<String>,
+    ip: Option<String>,
+    referer: Option<String>,
+    country: Option<String>,
+) -> JsValue {
+    crate::install_panic_hook();
+    let code = link_cache::code_of_link_key(&link_key).unwrap_or("");
+    let visit = record.then(|| Visit::new(user_agent, ip, referer, country));
+    match respond(&env, &ctx, code, visit, link, product).await {
+        Ok(location) => JsValue::from_str(&location),
+        Err(e) => web_sys::Response::from(e.into_response()).into(),
     }
 }
 
-/// The 302, and the click recorded after it when there is a `visit` (a GET).
+/// The Location, and the click recorded after the response when there is a `visit` (a GET).
 async fn respond(
     env: &Env,
     ctx: &worker_sys::Context,
@@ -130,7 +104,7 @@ async fn respond(
     visit: Option<Visit>,
     link: Option<String>,
     product: Option<String>,
-) -> ApiResult<web_sys::Response> {
+) -> ApiResult<String> {
     if !looks_like_code(code) {
         return Err(ApiError::not_found("link"));
     }
@@ -139,7 +113,7 @@ async fn respond(
     if let Some(visit) = visit {
         record_after(env, ctx, code, &link, &click_id, visit);
     }
-    Ok(redirect_302(&location))
+    Ok(location)
 }
 
 /// The click's id and where it goes, or why the link can't redirect.
@@ -215,7 +189,7 @@ async fn lookup(
     Ok((link, product))
 }
 
-/// What we keep of the visitor, read from the request before it is answered.
+/// What we keep of the visitor, as the shim read it from the request.
 struct Visit {
     user_agent: Option<String>,
     ip: String,
@@ -224,14 +198,7 @@ struct Visit {
 }
 
 impl Visit {
-    fn of_raw(req: &web_sys::Request) -> Visit {
-        let headers = req.headers();
-        let header = |n: &str| headers.get(n).ok().flatten();
-        Visit {
-            user_agent: header("user-agent"),
-            ip: header("cf-connecting-ip").unwrap_or_default(),
-            referer: header("referer"),
-            country: req.cf().and_then(|cf| worker::Cf::from(cf).country()),
-        }
+    fn new(user_agent: Option<String>, ip: Option<String>, referer: Option<String>, country: Option<String>) -> Visit {
+        Visit { user_agent, ip: ip.unwrap_or_default(), referer, country }
     }
 }

@@ -39,6 +39,11 @@ pub fn link_key(code: &str) -> String {
     format!("link:{code}")
 }
 
+/// The code in a [`link_key`].
+pub fn code_of_link_key(key: &str) -> Option<&str> {
+    key.strip_prefix("link:")
+}
+
 pub fn product_key(product_id: &str) -> String {
     format!("product:{product_id}")
 }
@@ -124,6 +129,12 @@ mod tests {
             product_id: "pr_1".into(),
             live_session_id: live.map(str::to_string),
         }
+    }
+
+    #[test]
+    fn link_keys_round_trip() {
+        assert_eq!(code_of_link_key(&link_key("abc12345")), Some("abc12345"));
+        assert_eq!(code_of_link_key("product:pr_1"), None);
     }
 
     #[test]
