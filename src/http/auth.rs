@@ -34,7 +34,7 @@ fn secret_eq(a: &str, b: &str) -> bool {
 /// Who is calling: 401 when the key is missing or matches nobody.
 pub async fn authenticate(req: &Request, env: &Env) -> ApiResult<Principal> {
     let key = bearer(req).ok_or_else(|| ApiError::unauthorized("missing bearer key"))?;
-    if let Ok(admin) = env.secret("ADMIN_TOKEN").map(|s| s.to_string()) {
+    if let Some(admin) = super::env_text(env, "ADMIN_TOKEN") {
         if !admin.is_empty() && secret_eq(&key, &admin) {
             return Ok(Principal::Admin);
         }

@@ -9,14 +9,18 @@ pub mod page;
 
 use worker::{Env, Request};
 
+/// A secret or plain-text var (`wrangler secret put`, `[vars]`, `.dev.vars`); `None` when
+/// unset. One property read: `Env::secret`/`Env::var` also check the value's constructor
+/// across the wasm boundary, and the click reads its salt on every redirect.
+pub fn env_text(env: &Env, name: &str) -> Option<String> {
+    worker::js_sys::Reflect::get(env.as_ref(), &name.into()).ok()?.as_string()
+}
+
 /// The public origin for URLs we hand out (`short_url`, `webhook_url`): the `PUBLIC_ORIGIN`
 /// var when set, else the origin the request came to.
 pub fn origin(req: &Request, env: &Env) -> String {
-    if let Ok(v) = env.var("PUBLIC_ORIGIN") {
-        let v = v.to_string();
-        if !v.is_empty() {
-            return v.trim_end_matches('/').to_string();
-        }
+    if let Some(v) = env_text(env, "PUBLIC_ORIGIN").filter(|v| !v.is_empty()) {
+        return v.trim_end_matches('/').to_string();
     }
     req.url().map(|u| u.origin().ascii_serialization()).unwrap_or_default()
 }

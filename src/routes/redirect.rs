@@ -138,7 +138,7 @@ fn record_after(env: &Env, ctx: &worker_sys::Context, code: &str, link: &LinkRec
     let ua = visit.user_agent.as_deref();
     let (bot, device) = visitor::classify_click(ua);
     let is_bot = bot.is_some(); // = visitor::classify(ua) == VisitorClass::Bot
-    let salt = store::secret(env, "VISITOR_SALT").unwrap_or_default();
+    let salt = crate::http::env_text(env, "VISITOR_SALT").unwrap_or_default();
     let hash = visitor::visitor_hash(&salt, &visit.ip, ua.unwrap_or(""));
     let referrer = visitor::referrer_host(visit.referer.as_deref());
     let row = ClickRow {

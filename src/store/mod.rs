@@ -28,12 +28,6 @@ pub fn kv(env: &Env) -> worker::Result<KvStore> {
     env.kv(KV_BINDING)
 }
 
-/// A secret or plain-text var (`wrangler secret put`, `.dev.vars`); `None` when unset.
-/// One property read: `Env::secret` also checks the value's constructor across the boundary.
-pub fn secret(env: &Env, name: &str) -> Option<String> {
-    worker::js_sys::Reflect::get(env.as_ref(), &name.into()).ok()?.as_string()
-}
-
 /// Touches both stores for `/health`: one real D1 query, one real KV read.
 pub async fn ping(env: &Env) -> (bool, bool) {
     #[derive(Deserialize)]
