@@ -41,11 +41,12 @@ pub async fn fetch(req: web_sys::Request, env: Env) -> Result<JsValue, JsValue> 
     std::panic::AssertUnwindSafe(async move {
         install_panic_hook();
         let method = req.method();
-        let res = if (method == "GET" || method == "HEAD") && routes::redirect_code(routes::path_of(&req.url())).is_some() {
-            http::ApiError::not_found("link").into_response()
-        } else {
-            routes::dispatch(req.into(), env).await.unwrap_or_else(|e| e.into_response())
-        };
+        let res =
+            if (method == "GET" || method == "HEAD") && routes::redirect_code(routes::path_of(&req.url())).is_some() {
+                http::ApiError::not_found("link").into_response()
+            } else {
+                routes::dispatch(req.into(), env).await.unwrap_or_else(|e| e.into_response())
+            };
         Ok(web_sys::Response::from(res).into())
     })
     .await

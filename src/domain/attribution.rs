@@ -12,9 +12,8 @@ pub const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 /// the tolerance), both ends inclusive. Saturating, so absurd inputs cannot wrap around.
 pub fn within_window(click_at_ms: i64, order_at_ms: i64, window_days: u32) -> bool {
     let start = click_at_ms.saturating_sub(SKEW_TOLERANCE_MS);
-    let end = click_at_ms
-        .saturating_add(i64::from(window_days).saturating_mul(DAY_MS))
-        .saturating_add(SKEW_TOLERANCE_MS);
+    let end =
+        click_at_ms.saturating_add(i64::from(window_days).saturating_mul(DAY_MS)).saturating_add(SKEW_TOLERANCE_MS);
     order_at_ms >= start && order_at_ms <= end
 }
 
@@ -143,12 +142,7 @@ pub fn parse_rfc3339_ms(s: &str) -> Option<i64> {
     }
 
     let y = i64::from(year);
-    if !(1..=12).contains(&month)
-        || day < 1
-        || day > days_in_month(y, month)
-        || hour > 23
-        || minute > 59
-        || second > 60
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(y, month) || hour > 23 || minute > 59 || second > 60
     {
         return None;
     }
@@ -164,13 +158,7 @@ pub fn format_rfc3339_ms(ms: i64) -> String {
     let rem = ms.rem_euclid(DAY_MS);
     let (y, m, d) = civil_from_days(days);
     let secs = rem / 1000;
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60,
-        rem % 1000
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z", secs / 3600, secs % 3600 / 60, secs % 60, rem % 1000)
 }
 
 #[cfg(test)]
@@ -184,11 +172,7 @@ mod tests {
         assert!(within_window(T0, T0, 30));
         assert!(within_window(T0, T0 + 30 * DAY_MS, 30));
         assert!(within_window(T0, T0 + 30 * DAY_MS + SKEW_TOLERANCE_MS, 30));
-        assert!(!within_window(
-            T0,
-            T0 + 30 * DAY_MS + SKEW_TOLERANCE_MS + 1,
-            30
-        ));
+        assert!(!within_window(T0, T0 + 30 * DAY_MS + SKEW_TOLERANCE_MS + 1, 30));
         assert!(within_window(T0, T0 - SKEW_TOLERANCE_MS, 30));
         assert!(!within_window(T0, T0 - SKEW_TOLERANCE_MS - 1, 30));
         assert!(!within_window(T0, T0 - DAY_MS, 30));
@@ -213,16 +197,10 @@ mod tests {
     fn parses_basic_utc() {
         assert_eq!(parse_rfc3339_ms("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(parse_rfc3339_ms("2025-11-26T10:00:00Z"), Some(T0));
-        assert_eq!(
-            parse_rfc3339_ms("2026-11-26T10:00:00Z"),
-            Some(T0 + 365 * DAY_MS)
-        );
+        assert_eq!(parse_rfc3339_ms("2026-11-26T10:00:00Z"), Some(T0 + 365 * DAY_MS));
         assert_eq!(parse_rfc3339_ms("2025-11-26t10:00:00z"), Some(T0));
         assert_eq!(parse_rfc3339_ms("1969-12-31T23:59:59Z"), Some(-1000));
-        assert_eq!(
-            parse_rfc3339_ms("2000-03-01T00:00:00Z"),
-            Some(951_868_800_000)
-        );
+        assert_eq!(parse_rfc3339_ms("2000-03-01T00:00:00Z"), Some(951_868_800_000));
     }
 
     #[test]
@@ -230,10 +208,7 @@ mod tests {
         assert_eq!(parse_rfc3339_ms("2025-11-26T10:00:00.5Z"), Some(T0 + 500));
         assert_eq!(parse_rfc3339_ms("2025-11-26T10:00:00.05Z"), Some(T0 + 50));
         assert_eq!(parse_rfc3339_ms("2025-11-26T10:00:00.123Z"), Some(T0 + 123));
-        assert_eq!(
-            parse_rfc3339_ms("2025-11-26T10:00:00.123999999Z"),
-            Some(T0 + 123)
-        );
+        assert_eq!(parse_rfc3339_ms("2025-11-26T10:00:00.123999999Z"), Some(T0 + 123));
         assert_eq!(parse_rfc3339_ms("2025-11-26T10:00:00.Z"), None);
     }
 
@@ -245,14 +220,8 @@ mod tests {
         assert_eq!(parse_rfc3339_ms("2025-11-26T10:00:00+00:00"), Some(T0));
         assert_eq!(parse_rfc3339_ms("2025-11-26T10:00:00-00:00"), Some(T0));
         // Crossing a day (and year) boundary through the offset.
-        assert_eq!(
-            parse_rfc3339_ms("2025-12-31T20:00:00-05:00"),
-            parse_rfc3339_ms("2026-01-01T01:00:00Z")
-        );
-        assert_eq!(
-            parse_rfc3339_ms("2025-11-26T10:00:00.250+02:00"),
-            Some(T0 - 2 * 3_600_000 + 250)
-        );
+        assert_eq!(parse_rfc3339_ms("2025-12-31T20:00:00-05:00"), parse_rfc3339_ms("2026-01-01T01:00:00Z"));
+        assert_eq!(parse_rfc3339_ms("2025-11-26T10:00:00.250+02:00"), Some(T0 - 2 * 3_600_000 + 250));
     }
 
     #[test]
@@ -262,8 +231,7 @@ mod tests {
         assert_eq!(parse_rfc3339_ms("2025-02-29T00:00:00Z"), None);
         assert_eq!(parse_rfc3339_ms("1900-02-29T00:00:00Z"), None);
         assert_eq!(
-            parse_rfc3339_ms("2024-03-01T00:00:00Z").unwrap()
-                - parse_rfc3339_ms("2024-02-28T00:00:00Z").unwrap(),
+            parse_rfc3339_ms("2024-03-01T00:00:00Z").unwrap() - parse_rfc3339_ms("2024-02-28T00:00:00Z").unwrap(),
             2 * DAY_MS
         );
         assert_eq!(
@@ -274,10 +242,7 @@ mod tests {
 
     #[test]
     fn leap_second_rolls_over() {
-        assert_eq!(
-            parse_rfc3339_ms("2016-12-31T23:59:60Z"),
-            parse_rfc3339_ms("2017-01-01T00:00:00Z")
-        );
+        assert_eq!(parse_rfc3339_ms("2016-12-31T23:59:60Z"), parse_rfc3339_ms("2017-01-01T00:00:00Z"));
         assert_eq!(parse_rfc3339_ms("2016-12-31T23:59:61Z"), None);
     }
 
@@ -317,10 +282,7 @@ mod tests {
         assert_eq!(format_rfc3339_ms(T0), "2025-11-26T10:00:00.000Z");
         assert_eq!(format_rfc3339_ms(T0 + 7), "2025-11-26T10:00:00.007Z");
         assert_eq!(format_rfc3339_ms(-1), "1969-12-31T23:59:59.999Z");
-        assert_eq!(
-            format_rfc3339_ms(253_402_300_799_999),
-            "9999-12-31T23:59:59.999Z"
-        );
+        assert_eq!(format_rfc3339_ms(253_402_300_799_999), "9999-12-31T23:59:59.999Z");
     }
 
     #[test]

@@ -28,9 +28,7 @@ impl fmt::Display for CommissionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             CommissionError::Negative => "amounts and quantities must not be negative",
-            CommissionError::DiscountExceedsGross => {
-                "a line's discount must not exceed unit_price × quantity"
-            }
+            CommissionError::DiscountExceedsGross => "a line's discount must not exceed unit_price × quantity",
             CommissionError::TooLarge => "amount is too large",
             CommissionError::RateTooHigh => "commission rate must be at most 10000 basis points",
             CommissionError::QuantityExceedsLine => "quantity exceeds the line's quantity",
@@ -56,9 +54,7 @@ pub struct RateInputs {
 /// The rate that applies: most specific first. A targeted rate is a deal the brand made
 /// with this creator, so it wins over the open rate even when it is lower.
 pub fn effective_rate(r: &RateInputs) -> Bps {
-    r.targeted_product
-        .or(r.targeted_all)
-        .unwrap_or_else(|| open_rate(r.product, r.brand_default))
+    r.targeted_product.or(r.targeted_all).unwrap_or_else(|| open_rate(r.product, r.brand_default))
 }
 
 /// The rate any creator gets without a deal: the product's, else the brand default.
@@ -161,14 +157,8 @@ pub fn reversal_for_refund(
     commission_on(line_base(unit_price, quantity, discount)?, rate_bps)?;
     let before = quantity - already_refunded_qty.min(quantity);
     let after = before - newly_refunded_qty.min(before);
-    let c_before = commission_on(
-        remaining_base(unit_price, quantity, discount, before)?,
-        rate_bps,
-    )?;
-    let c_after = commission_on(
-        remaining_base(unit_price, quantity, discount, after)?,
-        rate_bps,
-    )?;
+    let c_before = commission_on(remaining_base(unit_price, quantity, discount, before)?, rate_bps)?;
+    let c_after = commission_on(remaining_base(unit_price, quantity, discount, after)?, rate_bps)?;
     // remaining_base is monotone in the quantity and commission_on in the base, so this is
     // ≥ 0; `max` only guards the invariant.
     Ok((c_before - c_after).max(0))
@@ -191,35 +181,18 @@ mod tests {
 
     #[test]
     fn targeted_all_beats_open_rates_even_when_lower() {
-        let r = RateInputs {
-            targeted_all: Some(100),
-            product: Some(3000),
-            brand_default: 1000,
-            ..Default::default()
-        };
+        let r = RateInputs { targeted_all: Some(100), product: Some(3000), brand_default: 1000, ..Default::default() };
         assert_eq!(effective_rate(&r), 100);
         // A targeted zero is still a deal and still wins.
-        let r = RateInputs {
-            targeted_all: Some(0),
-            product: Some(3000),
-            brand_default: 1000,
-            ..Default::default()
-        };
+        let r = RateInputs { targeted_all: Some(0), product: Some(3000), brand_default: 1000, ..Default::default() };
         assert_eq!(effective_rate(&r), 0);
     }
 
     #[test]
     fn open_rate_is_product_then_brand_default() {
-        let r = RateInputs {
-            product: Some(1500),
-            brand_default: 1000,
-            ..Default::default()
-        };
+        let r = RateInputs { product: Some(1500), brand_default: 1000, ..Default::default() };
         assert_eq!(effective_rate(&r), 1500);
-        let r = RateInputs {
-            brand_default: 1000,
-            ..Default::default()
-        };
+        let r = RateInputs { brand_default: 1000, ..Default::default() };
         assert_eq!(effective_rate(&r), 1000);
         assert_eq!(open_rate(Some(0), 1000), 0);
         assert_eq!(open_rate(None, 750), 750);
@@ -245,31 +218,19 @@ mod tests {
     #[test]
     fn commission_rejects_bad_inputs() {
         assert_eq!(commission_on(-1, 1000), Err(CommissionError::Negative));
-        assert_eq!(
-            commission_on(100, 10_001),
-            Err(CommissionError::RateTooHigh)
-        );
-        assert_eq!(
-            commission_on(MAX_AMOUNT + 1, 1),
-            Err(CommissionError::TooLarge)
-        );
+        assert_eq!(commission_on(100, 10_001), Err(CommissionError::RateTooHigh));
+        assert_eq!(commission_on(MAX_AMOUNT + 1, 1), Err(CommissionError::TooLarge));
     }
 
     #[test]
     fn line_base_subtracts_discount_and_validates() {
         assert_eq!(line_base(1999, 3, 500), Ok(5497));
         assert_eq!(line_base(1999, 3, 5997), Ok(0));
-        assert_eq!(
-            line_base(1999, 3, 5998),
-            Err(CommissionError::DiscountExceedsGross)
-        );
+        assert_eq!(line_base(1999, 3, 5998), Err(CommissionError::DiscountExceedsGross));
         assert_eq!(line_base(-1, 3, 0), Err(CommissionError::Negative));
         assert_eq!(line_base(1, -3, 0), Err(CommissionError::Negative));
         assert_eq!(line_base(1, 3, -1), Err(CommissionError::Negative));
-        assert_eq!(
-            line_base(0, 0, 1),
-            Err(CommissionError::DiscountExceedsGross)
-        );
+        assert_eq!(line_base(0, 0, 1), Err(CommissionError::DiscountExceedsGross));
     }
 
     #[test]
@@ -277,10 +238,7 @@ mod tests {
         assert_eq!(line_base(MAX_AMOUNT, 1, 0), Ok(MAX_AMOUNT));
         assert_eq!(line_base(MAX_AMOUNT, 2, 0), Err(CommissionError::TooLarge));
         // i64::MAX × i64::MAX would overflow i64; in i128 it is just too large.
-        assert_eq!(
-            line_base(i64::MAX, i64::MAX, 0),
-            Err(CommissionError::TooLarge)
-        );
+        assert_eq!(line_base(i64::MAX, i64::MAX, 0), Err(CommissionError::TooLarge));
         // A gross above the limit is fine when the discount brings it back under.
         assert_eq!(line_base(MAX_AMOUNT, 2, MAX_AMOUNT), Ok(MAX_AMOUNT));
         // MAX_AMOUNT × 10000 overflows i64 but not i128.
@@ -302,18 +260,8 @@ mod tests {
 
     #[test]
     fn remaining_base_endpoints_are_exact() {
-        for (p, q, d) in [
-            (1999, 3, 500),
-            (1000, 7, 1),
-            (1, 1, 1),
-            (333, 9, 2996),
-            (0, 4, 0),
-        ] {
-            assert_eq!(
-                remaining_base(p, q, d, q),
-                line_base(p, q, d),
-                "{p} {q} {d}"
-            );
+        for (p, q, d) in [(1999, 3, 500), (1000, 7, 1), (1, 1, 1), (333, 9, 2996), (0, 4, 0)] {
+            assert_eq!(remaining_base(p, q, d, q), line_base(p, q, d), "{p} {q} {d}");
             assert_eq!(remaining_base(p, q, d, 0), Ok(0));
         }
         assert_eq!(remaining_base(0, 0, 0, 0), Ok(0));
@@ -326,18 +274,9 @@ mod tests {
         assert_eq!(remaining_base(1000, 3, 100, 1), Ok(1000 - 33));
         // Evenly divisible discounts prorate exactly.
         assert_eq!(remaining_base(1000, 4, 400, 1), Ok(900));
-        assert_eq!(
-            remaining_base(1000, 3, 0, 4),
-            Err(CommissionError::QuantityExceedsLine)
-        );
-        assert_eq!(
-            remaining_base(1000, 3, 0, -1),
-            Err(CommissionError::Negative)
-        );
-        assert_eq!(
-            remaining_base(1000, 3, 3001, 1),
-            Err(CommissionError::DiscountExceedsGross)
-        );
+        assert_eq!(remaining_base(1000, 3, 0, 4), Err(CommissionError::QuantityExceedsLine));
+        assert_eq!(remaining_base(1000, 3, 0, -1), Err(CommissionError::Negative));
+        assert_eq!(remaining_base(1000, 3, 3001, 1), Err(CommissionError::DiscountExceedsGross));
     }
 
     #[test]
@@ -391,13 +330,7 @@ mod tests {
         assert_eq!(reversal_for_refund(1999, 2, 0, 1000, 2, 1), Ok(0));
         assert_eq!(reversal_for_refund(1999, 2, 0, 1000, 9, 9), Ok(0));
         assert_eq!(reversal_for_refund(1999, 2, 0, 1000, 1, 0), Ok(0));
-        assert_eq!(
-            reversal_for_refund(1999, 2, 0, 1000, -1, 1),
-            Err(CommissionError::Negative)
-        );
-        assert_eq!(
-            reversal_for_refund(1999, 2, 0, 20_000, 0, 1),
-            Err(CommissionError::RateTooHigh)
-        );
+        assert_eq!(reversal_for_refund(1999, 2, 0, 1000, -1, 1), Err(CommissionError::Negative));
+        assert_eq!(reversal_for_refund(1999, 2, 0, 20_000, 0, 1), Err(CommissionError::RateTooHigh));
     }
 }

@@ -56,31 +56,20 @@ impl Domain {
             return Err(DomainError::Length);
         }
         let lower = s.to_ascii_lowercase();
-        if !lower
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
-        {
+        if !lower.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.') {
             return Err(DomainError::Charset);
         }
         if !lower.contains('.') {
             return Err(DomainError::NoDot);
         }
         for label in lower.split('.') {
-            if label.is_empty()
-                || label.len() > MAX_LABEL_LEN
-                || label.starts_with('-')
-                || label.ends_with('-')
-            {
+            if label.is_empty() || label.len() > MAX_LABEL_LEN || label.starts_with('-') || label.ends_with('-') {
                 return Err(DomainError::Label);
             }
         }
         // An all-numeric last label is never a real TLD; the whole name is an IPv4 address
         // (or something browsers would read as one, like `1.2.3` or `0x7f.1` forms).
-        if lower
-            .rsplit('.')
-            .next()
-            .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))
-        {
+        if lower.rsplit('.').next().is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit())) {
             return Err(DomainError::IpAddress);
         }
         Ok(Domain(lower))
@@ -102,9 +91,7 @@ impl Domain {
         if h.len() == d.len() {
             return h.eq_ignore_ascii_case(d);
         }
-        h.len() > d.len() + 1
-            && h[h.len() - d.len() - 1] == b'.'
-            && h[h.len() - d.len()..].eq_ignore_ascii_case(d)
+        h.len() > d.len() + 1 && h[h.len() - d.len() - 1] == b'.' && h[h.len() - d.len()..].eq_ignore_ascii_case(d)
     }
 }
 
@@ -141,9 +128,7 @@ impl fmt::Display for UrlError {
             UrlError::Credentials => "url must not contain a username or password",
             UrlError::Port => "url must use the default https port",
             UrlError::IpHost => "url host must be a domain name, not an IP address",
-            UrlError::HostNotAllowed => {
-                "url host must be one of the brand's domains or a subdomain of one"
-            }
+            UrlError::HostNotAllowed => "url host must be one of the brand's domains or a subdomain of one",
         })
     }
 }
@@ -213,9 +198,7 @@ pub fn valid_click_param(s: &str) -> bool {
 
 /// A click id as we mint them (`clk_…`): `[A-Za-z0-9_-]{1,128}`, never needs encoding.
 fn valid_click_id(s: &str) -> bool {
-    (1..=128).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    (1..=128).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// Whether a raw query pair `seg` (`name=value` or `name`) is named `param`. The fast
@@ -227,9 +210,7 @@ fn pair_is_named(seg: &str, param: &str) -> bool {
         return true;
     }
     if name.contains(['%', '+']) {
-        return url::form_urlencoded::parse(name.as_bytes())
-            .next()
-            .is_some_and(|(n, _)| n == param);
+        return url::form_urlencoded::parse(name.as_bytes()).next().is_some_and(|(n, _)| n == param);
     }
     false
 }
@@ -285,10 +266,7 @@ pub fn build_location(destination: &str, click_param: &str, click_id: &str) -> O
             }
         }
         Some(q) => {
-            for seg in q
-                .split('&')
-                .filter(|seg| !seg.is_empty() && !pair_is_named(seg, click_param))
-            {
+            for seg in q.split('&').filter(|seg| !seg.is_empty() && !pair_is_named(seg, click_param)) {
                 out.push_str(seg);
                 out.push('&');
             }
@@ -320,36 +298,18 @@ mod tests {
 
     #[test]
     fn domains_parse_lowercase() {
-        assert_eq!(
-            Domain::parse("shop.example").unwrap().as_str(),
-            "shop.example"
-        );
-        assert_eq!(
-            Domain::parse("Shop.Example").unwrap().as_str(),
-            "shop.example"
-        );
-        assert_eq!(
-            Domain::parse("my-shop.co.uk").unwrap().into_string(),
-            "my-shop.co.uk"
-        );
-        assert_eq!(
-            Domain::parse("xn--bcher-kva.example").unwrap().as_str(),
-            "xn--bcher-kva.example"
-        );
+        assert_eq!(Domain::parse("shop.example").unwrap().as_str(), "shop.example");
+        assert_eq!(Domain::parse("Shop.Example").unwrap().as_str(), "shop.example");
+        assert_eq!(Domain::parse("my-shop.co.uk").unwrap().into_string(), "my-shop.co.uk");
+        assert_eq!(Domain::parse("xn--bcher-kva.example").unwrap().as_str(), "xn--bcher-kva.example");
         assert!(Domain::parse("3com.example").is_ok());
     }
 
     #[test]
     fn domains_reject_what_is_not_a_bare_hostname() {
         assert_eq!(Domain::parse(""), Err(DomainError::Length));
-        assert_eq!(
-            Domain::parse(&format!("{}.example", "a.".repeat(124))),
-            Err(DomainError::Length)
-        );
-        assert_eq!(
-            Domain::parse("https://shop.example"),
-            Err(DomainError::Charset)
-        );
+        assert_eq!(Domain::parse(&format!("{}.example", "a.".repeat(124))), Err(DomainError::Length));
+        assert_eq!(Domain::parse("https://shop.example"), Err(DomainError::Charset));
         assert_eq!(Domain::parse("shop.example:443"), Err(DomainError::Charset));
         assert_eq!(Domain::parse("shop.example/x"), Err(DomainError::Charset));
         assert_eq!(Domain::parse("shop_x.example"), Err(DomainError::Charset));
@@ -361,10 +321,7 @@ mod tests {
         assert_eq!(Domain::parse("shop..example"), Err(DomainError::Label));
         assert_eq!(Domain::parse("-shop.example"), Err(DomainError::Label));
         assert_eq!(Domain::parse("shop-.example"), Err(DomainError::Label));
-        assert_eq!(
-            Domain::parse(&format!("{}.example", "a".repeat(64))),
-            Err(DomainError::Label)
-        );
+        assert_eq!(Domain::parse(&format!("{}.example", "a".repeat(64))), Err(DomainError::Label));
         assert_eq!(Domain::parse("127.0.0.1"), Err(DomainError::IpAddress));
         assert_eq!(Domain::parse("10.1"), Err(DomainError::IpAddress));
         assert!(DomainError::Charset.to_string().contains("shop.example"));
@@ -386,26 +343,14 @@ mod tests {
 
     #[test]
     fn product_urls_accept_the_brands_hosts() {
-        assert_eq!(
-            ok("https://shop.example/p/1?color=red#top"),
-            "https://shop.example/p/1?color=red#top"
-        );
+        assert_eq!(ok("https://shop.example/p/1?color=red#top"), "https://shop.example/p/1?color=red#top");
         assert_eq!(ok("https://SHOP.example/x"), "https://shop.example/x");
-        assert_eq!(
-            ok("https://www.shop.example/x"),
-            "https://www.shop.example/x"
-        );
+        assert_eq!(ok("https://www.shop.example/x"), "https://www.shop.example/x");
         assert_eq!(ok("https://shop.example:443/x"), "https://shop.example/x");
         assert_eq!(ok("https://shop.example"), "https://shop.example/");
         // Encoded slashes stay in the path of the brand's own host.
-        assert_eq!(
-            ok("https://shop.example/%2F%2Fevil.com"),
-            "https://shop.example/%2F%2Fevil.com"
-        );
-        let two = vec![
-            Domain::parse("a.example").unwrap(),
-            Domain::parse("b.example").unwrap(),
-        ];
+        assert_eq!(ok("https://shop.example/%2F%2Fevil.com"), "https://shop.example/%2F%2Fevil.com");
+        let two = vec![Domain::parse("a.example").unwrap(), Domain::parse("b.example").unwrap()];
         assert!(ProductUrl::parse("https://b.example/x", &two).is_ok());
     }
 
@@ -417,18 +362,9 @@ mod tests {
         assert_eq!(err("ftp://shop.example/x"), UrlError::NotHttps);
         assert_eq!(err("https://shop.example@evil.com/"), UrlError::Credentials);
         assert_eq!(err("https://user:pw@shop.example/"), UrlError::Credentials);
-        assert_eq!(
-            err("https://evil.com/?https://shop.example"),
-            UrlError::HostNotAllowed
-        );
-        assert_eq!(
-            err("https://evil.com/#https://shop.example"),
-            UrlError::HostNotAllowed
-        );
-        assert_eq!(
-            err("https://shop.example.evil.com/"),
-            UrlError::HostNotAllowed
-        );
+        assert_eq!(err("https://evil.com/?https://shop.example"), UrlError::HostNotAllowed);
+        assert_eq!(err("https://evil.com/#https://shop.example"), UrlError::HostNotAllowed);
+        assert_eq!(err("https://shop.example.evil.com/"), UrlError::HostNotAllowed);
         assert_eq!(err("https://evilshop.example/"), UrlError::HostNotAllowed);
         assert_eq!(err("https://shop.example./x"), UrlError::HostNotAllowed);
         assert_eq!(err("//evil.com"), UrlError::Invalid);
@@ -441,14 +377,8 @@ mod tests {
         assert_eq!(err("https://0x7f.1/x"), UrlError::IpHost);
         assert_eq!(err("https://2130706433/x"), UrlError::IpHost);
         // The parser reads `\` as `/`: the host is evil.com, so it is refused.
-        assert_eq!(
-            err("https://evil.com\\@shop.example"),
-            UrlError::HostNotAllowed
-        );
-        assert_eq!(
-            err("https://evil.com\\.shop.example"),
-            UrlError::HostNotAllowed
-        );
+        assert_eq!(err("https://evil.com\\@shop.example"), UrlError::HostNotAllowed);
+        assert_eq!(err("https://evil.com\\.shop.example"), UrlError::HostNotAllowed);
         // Percent-encoded slashes never make a scheme-relative URL.
         assert!(ProductUrl::parse("https:%2F%2Fevil.com", &shop()).is_err());
         assert!(ProductUrl::parse("%2F%2Fevil.com", &shop()).is_err());
@@ -494,18 +424,9 @@ mod tests {
 
     #[test]
     fn location_appends_the_click_id() {
-        assert_eq!(
-            loc("https://shop.example/p/1").unwrap(),
-            format!("https://shop.example/p/1?aff_click={CLK}")
-        );
-        assert_eq!(
-            loc("https://shop.example/").unwrap(),
-            format!("https://shop.example/?aff_click={CLK}")
-        );
-        assert_eq!(
-            loc("https://shop.example/p?").unwrap(),
-            format!("https://shop.example/p?aff_click={CLK}")
-        );
+        assert_eq!(loc("https://shop.example/p/1").unwrap(), format!("https://shop.example/p/1?aff_click={CLK}"));
+        assert_eq!(loc("https://shop.example/").unwrap(), format!("https://shop.example/?aff_click={CLK}"));
+        assert_eq!(loc("https://shop.example/p?").unwrap(), format!("https://shop.example/p?aff_click={CLK}"));
     }
 
     #[test]
@@ -519,10 +440,7 @@ mod tests {
             loc("https://shop.example/p?q=a%20b&flag&x=1+2").unwrap(),
             format!("https://shop.example/p?q=a%20b&flag&x=1+2&aff_click={CLK}")
         );
-        assert_eq!(
-            loc("https://shop.example/p?a=1&").unwrap(),
-            format!("https://shop.example/p?a=1&aff_click={CLK}")
-        );
+        assert_eq!(loc("https://shop.example/p?a=1&").unwrap(), format!("https://shop.example/p?a=1&aff_click={CLK}"));
         // A similar name is a different parameter.
         assert_eq!(
             loc("https://shop.example/p?aff_click2=x&xaff_click=y").unwrap(),
@@ -634,14 +552,8 @@ mod tests {
         assert_eq!(loc("https://127.0.0.1/"), None);
         assert_eq!(build_location("https://shop.example/", "a&b", CLK), None);
         assert_eq!(build_location("https://shop.example/", "", CLK), None);
-        assert_eq!(
-            build_location("https://shop.example/", "aff_click", "x&evil=1"),
-            None
-        );
-        assert_eq!(
-            build_location("https://shop.example/", "aff_click", ""),
-            None
-        );
+        assert_eq!(build_location("https://shop.example/", "aff_click", "x&evil=1"), None);
+        assert_eq!(build_location("https://shop.example/", "aff_click", ""), None);
     }
 
     /// The url crate runs without a Unicode IDNA back end (`idna_adapter` 1.0, pinned in
@@ -669,11 +581,7 @@ mod tests {
             assert!(shop()[0].covers(parsed.host_str().unwrap()), "{location}");
             assert_eq!(parsed.scheme(), "https");
             assert_eq!(
-                parsed
-                    .query_pairs()
-                    .filter(|(k, _)| k == "aff_click")
-                    .map(|(_, v)| v.into_owned())
-                    .collect::<Vec<_>>(),
+                parsed.query_pairs().filter(|(k, _)| k == "aff_click").map(|(_, v)| v.into_owned()).collect::<Vec<_>>(),
                 vec![CLK.to_string()]
             );
         }

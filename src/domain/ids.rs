@@ -253,12 +253,7 @@ mod tests {
 
     #[test]
     fn ids_have_prefix_and_22_base62_chars() {
-        for p in [
-            prefix::BRAND,
-            prefix::CLICK,
-            prefix::LIVE_SESSION,
-            prefix::ORDER,
-        ] {
+        for p in [prefix::BRAND, prefix::CLICK, prefix::LIVE_SESSION, prefix::ORDER] {
             let id = new_id(p).unwrap();
             let (head, body) = id.split_once('_').unwrap();
             assert_eq!(head, p);
@@ -286,10 +281,12 @@ mod tests {
     #[test]
     fn limb_division_matches_128_bit_arithmetic() {
         let mut x: u128 = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210;
-        for n in [0, 1, 61, 62, u32::MAX as u128, 1 << 64, (1 << 64) - 1, u128::MAX, u128::MAX - 1].into_iter().chain((0..500).map(|_| {
-            x = x.wrapping_mul(0x2360_ed05_1fc6_5da4_4385_df64_9fcc_f645).wrapping_add(0x5851_f42d_4c95_7f2d);
-            x
-        })) {
+        for n in [0, 1, 61, 62, u32::MAX as u128, 1 << 64, (1 << 64) - 1, u128::MAX, u128::MAX - 1].into_iter().chain(
+            (0..500).map(|_| {
+                x = x.wrapping_mul(0x2360_ed05_1fc6_5da4_4385_df64_9fcc_f645).wrapping_add(0x5851_f42d_4c95_7f2d);
+                x
+            }),
+        ) {
             let got = encode_base62(n.to_be_bytes());
             assert_eq!(std::str::from_utf8(&got).unwrap(), encode_u128(n), "{n:#x}");
         }
@@ -316,22 +313,14 @@ mod tests {
         let body = k.strip_prefix("ae_bk_").unwrap();
         assert_eq!(body.len(), 43);
         assert!(is_base62(body));
-        assert!(new_api_key(prefix::KEY_CREATOR)
-            .unwrap()
-            .starts_with("ae_ck_"));
+        assert!(new_api_key(prefix::KEY_CREATOR).unwrap().starts_with("ae_ck_"));
         assert_ne!(new_api_key("bk").unwrap(), new_api_key("bk").unwrap());
     }
 
     #[test]
     fn key_hash_is_lowercase_hex_sha256() {
-        assert_eq!(
-            hash_key("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-        assert_eq!(
-            hash_key(""),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
+        assert_eq!(hash_key("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(hash_key(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     }
 
     #[test]
@@ -358,15 +347,7 @@ mod tests {
 
     #[test]
     fn aliases_accept_the_charset() {
-        for ok in [
-            "abc",
-            "summer-sale",
-            "Summer_Sale_2026",
-            "a-b",
-            &"x".repeat(64),
-            "API2",
-            "lives",
-        ] {
+        for ok in ["abc", "summer-sale", "Summer_Sale_2026", "a-b", &"x".repeat(64), "API2", "lives"] {
             assert_eq!(Alias::parse(ok).unwrap().as_str(), ok);
         }
         assert_eq!(Alias::parse("MyCode").unwrap().into_string(), "MyCode");
@@ -377,16 +358,7 @@ mod tests {
         assert_eq!(Alias::parse(""), Err(AliasError::Length));
         assert_eq!(Alias::parse("ab"), Err(AliasError::Length));
         assert_eq!(Alias::parse(&"x".repeat(65)), Err(AliasError::Length));
-        for bad in [
-            "a b c",
-            "abc/",
-            "a.bc",
-            "ab?c",
-            "abc%20",
-            "caf\u{e9}",
-            "../x",
-            "ab\u{0}c",
-        ] {
+        for bad in ["a b c", "abc/", "a.bc", "ab?c", "abc%20", "caf\u{e9}", "../x", "ab\u{0}c"] {
             assert_eq!(Alias::parse(bad), Err(AliasError::Charset), "{bad:?}");
         }
         assert_eq!(Alias::parse("\u{e9}"), Err(AliasError::Charset));

@@ -2,8 +2,7 @@
 //! at which rate, and what a refund or cancel takes back. The store writes the plan.
 
 use super::commission::{
-    commission_on, effective_rate, line_base, remaining_base, reversal_for_refund, Bps,
-    CommissionError, RateInputs,
+    commission_on, effective_rate, line_base, remaining_base, reversal_for_refund, Bps, CommissionError, RateInputs,
 };
 use std::collections::HashMap;
 
@@ -237,12 +236,9 @@ mod tests {
     fn linked_product_earns_at_the_locked_rate_others_at_todays() {
         let products = [product("pr_a", "A", Some(500)), product("pr_b", "B", Some(2000))];
         let lock = RateLock { product_id: "pr_a".into(), rate_bps: 1500 };
-        let lines = plan_paid(
-            &[item("A", 2, 1000, 100), item("B", 1, 999, 0), item("ZZ", 5, 100, 0)],
-            &products,
-            Some(&lock),
-        )
-        .unwrap();
+        let lines =
+            plan_paid(&[item("A", 2, 1000, 100), item("B", 1, 999, 0), item("ZZ", 5, 100, 0)], &products, Some(&lock))
+                .unwrap();
         assert_eq!(lines[0].earned, Some(Earned { rate_bps: 1500, base: 1900, amount: 285 }));
         assert_eq!(lines[1].earned, Some(Earned { rate_bps: 2000, base: 999, amount: 199 }));
         assert_eq!(lines[2].earned, None, "unknown skus earn nothing");

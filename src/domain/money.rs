@@ -10,13 +10,55 @@ pub const MAX_AMOUNT: i64 = (1 << 53) - 1;
 /// ISO 4217 codes we accept, with their number of minor-unit digits.
 /// Currencies not listed here are rejected (422) rather than guessed at.
 const CURRENCIES: &[(&str, u32)] = &[
-    ("AED", 2), ("ARS", 2), ("AUD", 2), ("BGN", 2), ("BHD", 3), ("BRL", 2), ("CAD", 2),
-    ("CHF", 2), ("CLP", 0), ("CNY", 2), ("COP", 2), ("CZK", 2), ("DKK", 2), ("EGP", 2),
-    ("EUR", 2), ("GBP", 2), ("HKD", 2), ("HUF", 2), ("IDR", 2), ("ILS", 2), ("INR", 2),
-    ("ISK", 0), ("JOD", 3), ("JPY", 0), ("KRW", 0), ("KWD", 3), ("MXN", 2), ("MYR", 2),
-    ("NGN", 2), ("NOK", 2), ("NZD", 2), ("OMR", 3), ("PEN", 2), ("PHP", 2), ("PKR", 2),
-    ("PLN", 2), ("QAR", 2), ("RON", 2), ("SAR", 2), ("SEK", 2), ("SGD", 2), ("THB", 2),
-    ("TND", 3), ("TRY", 2), ("TWD", 2), ("UAH", 2), ("USD", 2), ("VND", 0), ("ZAR", 2),
+    ("AED", 2),
+    ("ARS", 2),
+    ("AUD", 2),
+    ("BGN", 2),
+    ("BHD", 3),
+    ("BRL", 2),
+    ("CAD", 2),
+    ("CHF", 2),
+    ("CLP", 0),
+    ("CNY", 2),
+    ("COP", 2),
+    ("CZK", 2),
+    ("DKK", 2),
+    ("EGP", 2),
+    ("EUR", 2),
+    ("GBP", 2),
+    ("HKD", 2),
+    ("HUF", 2),
+    ("IDR", 2),
+    ("ILS", 2),
+    ("INR", 2),
+    ("ISK", 0),
+    ("JOD", 3),
+    ("JPY", 0),
+    ("KRW", 0),
+    ("KWD", 3),
+    ("MXN", 2),
+    ("MYR", 2),
+    ("NGN", 2),
+    ("NOK", 2),
+    ("NZD", 2),
+    ("OMR", 3),
+    ("PEN", 2),
+    ("PHP", 2),
+    ("PKR", 2),
+    ("PLN", 2),
+    ("QAR", 2),
+    ("RON", 2),
+    ("SAR", 2),
+    ("SEK", 2),
+    ("SGD", 2),
+    ("THB", 2),
+    ("TND", 3),
+    ("TRY", 2),
+    ("TWD", 2),
+    ("UAH", 2),
+    ("USD", 2),
+    ("VND", 0),
+    ("ZAR", 2),
 ];
 
 /// A known ISO 4217 currency code, uppercase.
@@ -48,11 +90,7 @@ impl Currency {
 
     /// Number of digits after the decimal point (JPY 0, USD 2, KWD 3).
     pub fn exponent(&self) -> u32 {
-        CURRENCIES
-            .iter()
-            .find(|(code, _)| code.as_bytes() == self.0)
-            .map(|(_, e)| *e)
-            .unwrap_or(2)
+        CURRENCIES.iter().find(|(code, _)| code.as_bytes() == self.0).map(|(_, e)| *e).unwrap_or(2)
     }
 }
 
@@ -71,8 +109,7 @@ impl Serialize for Currency {
 impl<'de> Deserialize<'de> for Currency {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Currency::parse(&s)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown currency `{s}`")))
+        Currency::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown currency `{s}`")))
     }
 }
 
@@ -184,10 +221,7 @@ mod tests {
         for bad in ["", ".5", "1.", "1,00", "1e3", "+1", "--1", " 1", "NaN", "1.2.3"] {
             assert_eq!(decimal_to_minor(bad, cur("USD")), Err(DecimalError::Malformed), "{bad}");
         }
-        assert_eq!(
-            decimal_to_minor("99999999999999999999", cur("USD")),
-            Err(DecimalError::TooLarge)
-        );
+        assert_eq!(decimal_to_minor("99999999999999999999", cur("USD")), Err(DecimalError::TooLarge));
     }
 
     #[test]
@@ -202,10 +236,7 @@ mod tests {
     #[test]
     fn money_serializes_in_the_contract_shape() {
         let m = Money::new(1999, cur("USD"));
-        assert_eq!(
-            serde_json::to_string(&m).unwrap(),
-            r#"{"amount":1999,"currency":"USD"}"#
-        );
+        assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"amount":1999,"currency":"USD"}"#);
         let back: Money = serde_json::from_str(r#"{"amount":5,"currency":"JPY"}"#).unwrap();
         assert_eq!(back, Money::new(5, cur("JPY")));
         assert!(serde_json::from_str::<Money>(r#"{"amount":1.5,"currency":"USD"}"#).is_err());

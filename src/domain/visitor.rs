@@ -201,8 +201,24 @@ fn first_marker(lower: &[u8]) -> Option<usize> {
 
 /// What [`device_class`] looks for, by bit.
 const DEVICE_WORDS: [&[u8]; 18] = [
-    b"ipad", b"tablet", b"kindle", b"silk/", b"playbook", b"android", b"mobile", b"mobi", b"iphone", b"ipod",
-    b"windows phone", b"blackberry", b"opera mini", b"windows nt", b"macintosh", b"x11", b"cros", b"linux",
+    b"ipad",
+    b"tablet",
+    b"kindle",
+    b"silk/",
+    b"playbook",
+    b"android",
+    b"mobile",
+    b"mobi",
+    b"iphone",
+    b"ipod",
+    b"windows phone",
+    b"blackberry",
+    b"opera mini",
+    b"windows nt",
+    b"macintosh",
+    b"x11",
+    b"cros",
+    b"linux",
 ];
 const DEVICE_INDEX: NeedleIndex<18> = NeedleIndex::new(DEVICE_WORDS);
 
@@ -239,7 +255,8 @@ fn device_of_lower(lower: &[u8]) -> &'static str {
     let found = DEVICE_INDEX.occurring(lower);
     let has = |k: usize| found & (1 << k) != 0;
     // Bit positions in DEVICE_WORDS.
-    let [ipad, tablet, kindle, silk, playbook, android, mobile, mobi, iphone, ipod] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(has);
+    let [ipad, tablet, kindle, silk, playbook, android, mobile, mobi, iphone, ipod] =
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(has);
     let [windows_phone, blackberry, opera_mini, windows_nt, macintosh, x11, cros, linux] =
         [10, 11, 12, 13, 14, 15, 16, 17].map(has);
     if ipad || tablet || kindle || silk || playbook || (android && !mobile) {
@@ -293,8 +310,7 @@ mod tests {
     const DESKTOP_CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
     const DESKTOP_FIREFOX_MAC: &str =
         "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.1; rv:120.0) Gecko/20100101 Firefox/120.0";
-    const LINUX_FIREFOX: &str =
-        "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0";
+    const LINUX_FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0";
     const IPAD: &str = "Mozilla/5.0 (iPad; CPU OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1";
     const ANDROID_TABLET: &str = "Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
 
@@ -311,10 +327,7 @@ mod tests {
         for (marker, class) in BOT_MARKERS {
             assert_eq!(*marker, marker.to_ascii_lowercase(), "{marker}");
             assert!(!marker.is_empty());
-            assert!(
-                ["crawler", "preview", "preloader", "http-client", "headless"].contains(class),
-                "{class}"
-            );
+            assert!(["crawler", "preview", "preloader", "http-client", "headless"].contains(class), "{class}");
         }
         assert!(!BOT_MARKERS.iter().any(|(m, _)| *m == "bot"));
     }
@@ -437,7 +450,25 @@ mod tests {
 
     #[test]
     fn click_classification_agrees_with_the_separate_checks() {
-        for ua in [IPHONE_SAFARI, ANDROID_CHROME, INSTAGRAM, INSTAGRAM_ANDROID, TIKTOK_INAPP, TIKTOK_PRELOADER, FACEBOOK_INAPP, CUBOT_PHONE, YANDEX_APP, DESKTOP_CHROME, "", "  ", "curl/8.0", "Googlebot/2.1", "Mozilla/5.0 (iPad; CPU OS 17_1)", "Mozilla/5.0 (X11; Linux x86_64)", "something else"] {
+        for ua in [
+            IPHONE_SAFARI,
+            ANDROID_CHROME,
+            INSTAGRAM,
+            INSTAGRAM_ANDROID,
+            TIKTOK_INAPP,
+            TIKTOK_PRELOADER,
+            FACEBOOK_INAPP,
+            CUBOT_PHONE,
+            YANDEX_APP,
+            DESKTOP_CHROME,
+            "",
+            "  ",
+            "curl/8.0",
+            "Googlebot/2.1",
+            "Mozilla/5.0 (iPad; CPU OS 17_1)",
+            "Mozilla/5.0 (X11; Linux x86_64)",
+            "something else",
+        ] {
             assert_eq!(classify_click(Some(ua)), (bot_class(Some(ua)), device_class(Some(ua))), "{ua:?}");
         }
         assert_eq!(classify_click(None), (bot_class(None), device_class(None)));
@@ -445,20 +476,32 @@ mod tests {
 
     #[test]
     fn device_word_bits_are_the_list_positions() {
-        let words = ["ipad", "tablet", "kindle", "silk/", "playbook", "android", "mobile", "mobi", "iphone", "ipod", "windows phone", "blackberry", "opera mini", "windows nt", "macintosh", "x11", "cros", "linux"];
+        let words = [
+            "ipad",
+            "tablet",
+            "kindle",
+            "silk/",
+            "playbook",
+            "android",
+            "mobile",
+            "mobi",
+            "iphone",
+            "ipod",
+            "windows phone",
+            "blackberry",
+            "opera mini",
+            "windows nt",
+            "macintosh",
+            "x11",
+            "cros",
+            "linux",
+        ];
         assert_eq!(DEVICE_WORDS.map(|w| std::str::from_utf8(w).unwrap()), words);
     }
 
     #[test]
     fn device_classes() {
-        for ua in [
-            IPHONE_SAFARI,
-            ANDROID_CHROME,
-            INSTAGRAM,
-            INSTAGRAM_ANDROID,
-            TIKTOK_INAPP,
-            CUBOT_PHONE,
-        ] {
+        for ua in [IPHONE_SAFARI, ANDROID_CHROME, INSTAGRAM, INSTAGRAM_ANDROID, TIKTOK_INAPP, CUBOT_PHONE] {
             assert_eq!(device_class(Some(ua)), "mobile", "{ua}");
         }
         for ua in [IPAD, ANDROID_TABLET] {
@@ -468,9 +511,7 @@ mod tests {
             assert_eq!(device_class(Some(ua)), "desktop", "{ua}");
         }
         assert_eq!(
-            device_class(Some(
-                "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
-            )),
+            device_class(Some("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)")),
             "bot"
         );
         assert_eq!(device_class(Some("SomeThing")), "unknown");
@@ -480,9 +521,7 @@ mod tests {
     fn visitor_hash_is_stable_salted_and_unambiguous() {
         let h = visitor_hash("salt", "203.0.113.7", IPHONE_SAFARI);
         assert_eq!(h.len(), 64);
-        assert!(h
-            .bytes()
-            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        assert!(h.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
         assert_eq!(h, visitor_hash("salt", "203.0.113.7", IPHONE_SAFARI));
         assert!(!h.contains("203.0.113.7"));
         assert_ne!(h, visitor_hash("salt2", "203.0.113.7", IPHONE_SAFARI));
@@ -490,37 +529,22 @@ mod tests {
         assert_ne!(h, visitor_hash("salt", "203.0.113.7", ANDROID_CHROME));
         // Shifting bytes between fields changes the hash (length prefixes).
         assert_ne!(visitor_hash("a", "bc", "d"), visitor_hash("ab", "c", "d"));
-        assert_ne!(
-            visitor_hash("", "1.2.3.4", "x"),
-            visitor_hash("1.2.3.4", "", "x")
-        );
+        assert_ne!(visitor_hash("", "1.2.3.4", "x"), visitor_hash("1.2.3.4", "", "x"));
         // Known value: sha256 of three (u64 BE length, bytes) frames.
         let mut raw = Vec::new();
         for f in ["s", "1.2.3.4", "ua"] {
             raw.extend_from_slice(&(f.len() as u64).to_be_bytes());
             raw.extend_from_slice(f.as_bytes());
         }
-        assert_eq!(
-            visitor_hash("s", "1.2.3.4", "ua"),
-            crate::domain::ids::hex(&Sha256::digest(&raw))
-        );
+        assert_eq!(visitor_hash("s", "1.2.3.4", "ua"), crate::domain::ids::hex(&Sha256::digest(&raw)));
     }
 
     #[test]
     fn referrer_hosts() {
-        assert_eq!(
-            referrer_host(Some("https://WWW.Instagram.com/p/abc?x=1")),
-            Some("www.instagram.com".into())
-        );
+        assert_eq!(referrer_host(Some("https://WWW.Instagram.com/p/abc?x=1")), Some("www.instagram.com".into()));
         assert_eq!(referrer_host(Some("https://t.co/")), Some("t.co".into()));
-        assert_eq!(
-            referrer_host(Some("http://l.facebook.com:8080/l.php?u=x")),
-            Some("l.facebook.com".into())
-        );
-        assert_eq!(
-            referrer_host(Some("android-app://com.Google.android.gm/")),
-            Some("com.google.android.gm".into())
-        );
+        assert_eq!(referrer_host(Some("http://l.facebook.com:8080/l.php?u=x")), Some("l.facebook.com".into()));
+        assert_eq!(referrer_host(Some("android-app://com.Google.android.gm/")), Some("com.google.android.gm".into()));
         assert_eq!(referrer_host(None), None);
         assert_eq!(referrer_host(Some("")), None);
         assert_eq!(referrer_host(Some("not a url")), None);
@@ -536,8 +560,21 @@ mod tests {
             BOT_MARKERS.iter().position(|(m, _)| l.contains(m))
         };
         let mut uas: Vec<String> = [
-            IPHONE_SAFARI, ANDROID_CHROME, INSTAGRAM, INSTAGRAM_ANDROID, TIKTOK_INAPP, TIKTOK_PRELOADER,
-            FACEBOOK_INAPP, CUBOT_PHONE, YANDEX_APP, DESKTOP_CHROME, DESKTOP_FIREFOX_MAC, "", "x", "+", "bot",
+            IPHONE_SAFARI,
+            ANDROID_CHROME,
+            INSTAGRAM,
+            INSTAGRAM_ANDROID,
+            TIKTOK_INAPP,
+            TIKTOK_PRELOADER,
+            FACEBOOK_INAPP,
+            CUBOT_PHONE,
+            YANDEX_APP,
+            DESKTOP_CHROME,
+            DESKTOP_FIREFOX_MAC,
+            "",
+            "x",
+            "+",
+            "bot",
         ]
         .iter()
         .map(|s| s.to_string())

@@ -13,12 +13,7 @@ pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
 
 /// Reads the raw body, refusing it (413) when the declared or actual length is over `limit`.
 pub async fn read_body(req: &mut Request, limit: usize) -> ApiResult<Vec<u8>> {
-    let declared = req
-        .headers()
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|v| v.trim().parse::<u64>().ok());
+    let declared = req.headers().get("content-length").ok().flatten().and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(ApiError::too_large(limit));
     }

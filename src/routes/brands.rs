@@ -159,8 +159,7 @@ pub async fn set_collaboration(mut req: Request, env: &Env, creator_id: &str) ->
             return Err(ApiError::not_found("product"));
         }
     }
-    store::products::set_collaboration(&db, &brand.id, creator_id, body.product_id.as_deref(), rate, now_ms())
-        .await?;
+    store::products::set_collaboration(&db, &brand.id, creator_id, body.product_id.as_deref(), rate, now_ms()).await?;
     json::ok(&CollaborationOut {
         brand_id: brand.id,
         creator_id: creator_id.to_string(),

@@ -5,8 +5,8 @@ use crate::domain::attribution::format_rfc3339_ms;
 use crate::domain::money::{Currency, Money};
 use crate::http::page::{self, query_pairs, PageRequest};
 use crate::http::{auth, json, ApiResult};
-use crate::store::orders::{self, EntryRow, OrderRow, OwnerColumn};
 use crate::store;
+use crate::store::orders::{self, EntryRow, OrderRow, OwnerColumn};
 use serde::Serialize;
 use worker::{Env, Request, Response};
 

@@ -108,10 +108,12 @@ pub async fn make_link(
 pub async fn create(mut req: Request, env: &Env) -> ApiResult<Response> {
     let creator = auth::require_creator(&req, env).await?;
     let body: NewLink = json::body(&mut req).await?;
-    let alias = body.alias.as_deref().map(Alias::parse).transpose().map_err(|e| ApiError::invalid(format!("alias: {e}")))?;
+    let alias =
+        body.alias.as_deref().map(Alias::parse).transpose().map_err(|e| ApiError::invalid(format!("alias: {e}")))?;
     let db = store::db(env)?;
     if let Some(ls) = &body.live_session_id {
-        let session = store::live::for_creator(&db, &creator.id, ls).await?.ok_or_else(|| ApiError::not_found("live session"))?;
+        let session =
+            store::live::for_creator(&db, &creator.id, ls).await?.ok_or_else(|| ApiError::not_found("live session"))?;
         if session.state != "live" {
             return Err(ApiError::conflict("the live session has ended"));
         }
@@ -132,7 +134,8 @@ pub async fn list(req: Request, env: &Env) -> ApiResult<Response> {
 pub async fn disable(req: Request, env: &Env, code: &str) -> ApiResult<Response> {
     let creator = auth::require_creator(&req, env).await?;
     let db = store::db(env)?;
-    let mut row = store::links::for_creator(&db, &creator.id, code).await?.ok_or_else(|| ApiError::not_found("link"))?;
+    let mut row =
+        store::links::for_creator(&db, &creator.id, code).await?.ok_or_else(|| ApiError::not_found("link"))?;
     store::links::disable(&db, &creator.id, code).await?;
     row.active = 0;
     link_cache::put_link(&store::kv(env)?, &row.code, &record(&row)).await?;

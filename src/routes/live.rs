@@ -203,7 +203,13 @@ fn link_record(l: &LinkRow) -> LinkRecord {
 /// The session's link for the product: the existing one (re-enabled if its creator had
 /// disabled it), else a new one. Two pins racing to create it meet at the
 /// `links_live_product` unique index; the loser takes the winner's link.
-async fn session_link(env: &Env, db: &Db, creator: &CreatorRow, session_id: &str, product_id: &str) -> ApiResult<LinkRow> {
+async fn session_link(
+    env: &Env,
+    db: &Db,
+    creator: &CreatorRow,
+    session_id: &str,
+    product_id: &str,
+) -> ApiResult<LinkRow> {
     if let Some(link) = store::live::session_link(db, session_id, product_id).await? {
         if link.active != 1 {
             store::live::reactivate_link(db, session_id, &link.id).await?;
@@ -230,7 +236,8 @@ pub async fn pin(mut req: Request, env: &Env, id: &str) -> ApiResult<Response> {
     if session.state != "live" {
         return Err(ApiError::conflict("the live session has ended"));
     }
-    let product = store::products::showcase_one(&db, &body.product_id).await?.ok_or_else(|| ApiError::not_found("product"))?;
+    let product =
+        store::products::showcase_one(&db, &body.product_id).await?.ok_or_else(|| ApiError::not_found("product"))?;
     if product.product.active != 1 {
         return Err(ApiError::invalid("the product is not active in the showcase"));
     }

@@ -296,7 +296,8 @@ pub fn render_page(v: &LiveView) -> String {
     let live = v.state == "live";
     let handle = &v.creator.handle;
     let mut out = String::with_capacity(8 * 1024 + v.pins.len() * 600);
-    let page_title = if live { format!("{} · @{handle} is live", v.title) } else { format!("{} · @{handle}", v.title) };
+    let page_title =
+        if live { format!("{} · @{handle} is live", v.title) } else { format!("{} · @{handle}", v.title) };
     head(&mut out, &page_title, &format!("Shop the products @{handle} pins during the live show."));
     out.push_str("<body>\n<div class=\"wrap\">\n<header>\n");
     let _ = write!(
@@ -406,7 +407,8 @@ mod tests {
     fn only_web_urls_reach_attributes() {
         assert_eq!(web_url("https://x.example/a"), Some("https://x.example/a"));
         assert_eq!(web_url("HTTP://x.example"), Some("HTTP://x.example"));
-        for bad in ["javascript:alert(1)", "JaVaScRiPt:x", "data:text/html,x", "//x.example", "", "https:/x", "ftp://x"] {
+        for bad in ["javascript:alert(1)", "JaVaScRiPt:x", "data:text/html,x", "//x.example", "", "https:/x", "ftp://x"]
+        {
             assert_eq!(web_url(bad), None, "{bad}");
         }
     }

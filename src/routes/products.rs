@@ -116,9 +116,7 @@ fn parse_price(m: &MoneyIn) -> ApiResult<(i64, String)> {
 
 fn parse_url(brand: &BrandRow, url: &str) -> ApiResult<String> {
     let domains: Vec<Domain> = brand.domain_list().iter().filter_map(|d| Domain::parse(d).ok()).collect();
-    ProductUrl::parse(url, &domains)
-        .map(ProductUrl::into_string)
-        .map_err(|e| ApiError::invalid(format!("url: {e}")))
+    ProductUrl::parse(url, &domains).map(ProductUrl::into_string).map_err(|e| ApiError::invalid(format!("url: {e}")))
 }
 
 /// Images may live on any https host (CDNs); they are shown, never redirected to.
@@ -138,7 +136,8 @@ fn sku_field(s: &str) -> ApiResult<String> {
 
 /// The product's KV record, written on every change: one write however many links it has.
 async fn refresh_cache(env: &Env, brand: &BrandRow, p: &ProductRow) -> ApiResult<()> {
-    let record = ProductRecord { active: p.active == 1, click_param: brand.click_param.clone(), destination: p.url.clone() };
+    let record =
+        ProductRecord { active: p.active == 1, click_param: brand.click_param.clone(), destination: p.url.clone() };
     link_cache::put_product(&store::kv(env)?, &p.id, &record).await?;
     Ok(())
 }
@@ -171,7 +170,8 @@ pub async fn update(mut req: Request, env: &Env, id: &str) -> ApiResult<Response
     let brand = auth::require_brand(&req, env).await?;
     let patch: ProductPatch = json::body(&mut req).await?;
     let db = store::db(env)?;
-    let mut row = store::products::for_brand(&db, &brand.id, id).await?.ok_or_else(|| ApiError::not_found("product"))?;
+    let mut row =
+        store::products::for_brand(&db, &brand.id, id).await?.ok_or_else(|| ApiError::not_found("product"))?;
     if let Some(s) = &patch.sku {
         row.sku = sku_field(s)?;
     }

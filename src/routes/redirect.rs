@@ -173,9 +173,8 @@ async fn lookup(
         return Ok((link, product));
     }
     let kv = store::kv(env)?;
-    let (link, product) = store::links::redirect_records(&store::db(env)?, code)
-        .await?
-        .ok_or_else(|| ApiError::not_found("link"))?;
+    let (link, product) =
+        store::links::redirect_records(&store::db(env)?, code).await?.ok_or_else(|| ApiError::not_found("link"))?;
     let (l, p, code) = (link.clone(), product.clone(), code.to_string());
     Context::new(AsRef::<JsValue>::as_ref(ctx).clone().unchecked_into()).wait_until(async move {
         let filled = async {

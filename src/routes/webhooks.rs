@@ -95,10 +95,13 @@ async fn paid(db: &Db, brand: &BrandRow, event: &OrderEvent, delivery_id: &str) 
     let occurred_at = event.occurred_at_ms.unwrap_or(now);
     // A human click on one of this brand's links, within the window after it.
     let click = reads.click.filter(|c| {
-        c.brand_id == brand.id && c.is_bot == 0 && within_window(c.created_at, occurred_at, brand.attribution_window_days)
+        c.brand_id == brand.id
+            && c.is_bot == 0
+            && within_window(c.created_at, occurred_at, brand.attribution_window_days)
     });
     let lock = click.as_ref().map(|c| RateLock { product_id: c.product_id.clone(), rate_bps: c.rate_bps });
-    let lines = plan_paid(&event.items, &reads.products, lock.as_ref()).map_err(|e| ApiError::invalid(e.to_string()))?;
+    let lines =
+        plan_paid(&event.items, &reads.products, lock.as_ref()).map_err(|e| ApiError::invalid(e.to_string()))?;
     let mut gmv: i64 = 0;
     for l in &lines {
         gmv = line_base(l.item.unit_price, l.item.quantity, l.item.discount)

@@ -25,12 +25,7 @@ pub async fn insert(db: &Db, c: &CreatorRow, api_key_hash: &str) -> ApiResult<()
 }
 
 pub async fn by_key_hash(db: &Db, hash: &str) -> ApiResult<Option<CreatorRow>> {
-    first(
-        db,
-        "SELECT id, handle, email, created_at FROM creators WHERE api_key_hash = ?",
-        &[text(hash)],
-    )
-    .await
+    first(db, "SELECT id, handle, email, created_at FROM creators WHERE api_key_hash = ?", &[text(hash)]).await
 }
 
 pub async fn by_id(db: &Db, id: &str) -> ApiResult<Option<CreatorRow>> {

@@ -88,15 +88,28 @@ extern "C" {
 )]
 extern "C" {
     #[wasm_bindgen(catch)]
-    fn d1_run_after_response(env: &Env, ctx: &worker_sys::Context, sql: &str, params: &str, what: &str) -> Result<(), JsValue>;
+    fn d1_run_after_response(
+        env: &Env,
+        ctx: &worker_sys::Context,
+        sql: &str,
+        params: &str,
+        what: &str,
+    ) -> Result<(), JsValue>;
 }
 
 /// Runs a write after the response: the statement (`params`: a JSON array) goes to D1 from
 /// JS inside `waitUntil`, so no Rust future — and none of wasm-bindgen's closures per
 /// `await` — waits on it. A failure, or a statement that writes no row, is logged as
 /// `what`. Errors only when the write can't be started (no binding, bad parameters).
-pub fn run_after_response(env: &Env, ctx: &worker_sys::Context, sql: &str, params: &str, what: &str) -> Result<(), ApiError> {
-    d1_run_after_response(env, ctx, sql, params, what).map_err(|e| ApiError::internal(format!("{what} not recorded: {e:?}")))
+pub fn run_after_response(
+    env: &Env,
+    ctx: &worker_sys::Context,
+    sql: &str,
+    params: &str,
+    what: &str,
+) -> Result<(), ApiError> {
+    d1_run_after_response(env, ctx, sql, params, what)
+        .map_err(|e| ApiError::internal(format!("{what} not recorded: {e:?}")))
 }
 
 impl Db {
@@ -202,12 +215,7 @@ async fn settle(p: Promise) -> Result<JsValue, D1Error> {
 
 /// Runs `query` (`d1_first` or `d1_all`) and answers its table. Not generic over the row
 /// type, so that its future is compiled once.
-async fn table(
-    query: fn(&Db, &str, &str) -> Promise,
-    db: &Db,
-    sql: &str,
-    params: &[Param],
-) -> Result<String, D1Error> {
+async fn table(query: fn(&Db, &str, &str) -> Promise, db: &Db, sql: &str, params: &[Param]) -> Result<String, D1Error> {
     Ok(settle(query(db, sql, &to_json(params)?)).await?.as_string().unwrap_or_default())
 }
 
@@ -520,7 +528,8 @@ mod tests {
 
     #[test]
     fn batch_answer_lines() -> Result<(), String> {
-        let out = parse_batch("1 [[]]\n0 [[\"n\",\"flag\",\"rate\",\"name\"],[7,0,10,\"\"]]\n2 [[]]").map_err(|e| e.0)?;
+        let out =
+            parse_batch("1 [[]]\n0 [[\"n\",\"flag\",\"rate\",\"name\"],[7,0,10,\"\"]]\n2 [[]]").map_err(|e| e.0)?;
         let [write, read, other] = <[BatchResult; 3]>::try_from(out).map_err(|r| format!("{} results", r.len()))?;
         assert_eq!((write.changes, read.changes, other.changes), (1, 0, 2));
         assert_eq!(decode::<Line>(&write.rows).map_err(|e| e.0)?, vec![]);

@@ -49,7 +49,11 @@ pub fn product_key(product_id: &str) -> String {
 }
 
 fn flag(b: bool) -> &'static str {
-    if b { "1" } else { "0" }
+    if b {
+        "1"
+    } else {
+        "0"
+    }
 }
 
 fn parse_flag(s: &str) -> Option<bool> {
@@ -159,7 +163,14 @@ mod tests {
 
     #[test]
     fn foreign_or_damaged_records_are_misses() {
-        for bad in ["", "2\t1\tln\tcr\tbr\tpr\t", "1\tx\tln\tcr\tbr\tpr\t", "1\t1\tln\tcr", "1\t1\tln\tcr\tbr\tpr\t\textra", "{\"json\":1}"] {
+        for bad in [
+            "",
+            "2\t1\tln\tcr\tbr\tpr\t",
+            "1\tx\tln\tcr\tbr\tpr\t",
+            "1\t1\tln\tcr",
+            "1\t1\tln\tcr\tbr\tpr\t\textra",
+            "{\"json\":1}",
+        ] {
             assert_eq!(LinkRecord::decode(bad), None, "{bad:?}");
         }
         for bad in ["", "1\t1\taff", "0\t1\taff\thttps://x", "1\t2\taff\thttps://x"] {

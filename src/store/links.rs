@@ -254,7 +254,23 @@ mod tests {
         assert_eq!(highest, Some(params.len()));
         assert_eq!(
             serde_json::Value::Array(params),
-            serde_json::json!(["clk_1", "ln_1", "abc12345", "cr_1", "br_1", "pr_1", null, 1_700_000_000_000i64, "US", "mobile", null, "ff", 0, 1, 1_699_999_000_000i64])
+            serde_json::json!([
+                "clk_1",
+                "ln_1",
+                "abc12345",
+                "cr_1",
+                "br_1",
+                "pr_1",
+                null,
+                1_700_000_000_000i64,
+                "US",
+                "mobile",
+                null,
+                "ff",
+                0,
+                1,
+                1_699_999_000_000i64
+            ])
         );
     }
 }

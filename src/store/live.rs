@@ -73,7 +73,12 @@ pub async fn insert(db: &Db, s: &LiveRow) -> ApiResult<()> {
 
 /// One of this creator's sessions; another creator's is `None` (answered as 404).
 pub async fn for_creator(db: &Db, creator_id: &str, id: &str) -> ApiResult<Option<LiveRow>> {
-    first(db, &format!("SELECT {COLUMNS} FROM live_sessions WHERE id = ? AND creator_id = ?"), &[text(id), text(creator_id)]).await
+    first(
+        db,
+        &format!("SELECT {COLUMNS} FROM live_sessions WHERE id = ? AND creator_id = ?"),
+        &[text(id), text(creator_id)],
+    )
+    .await
 }
 
 /// Any session, for the public page and feed.
@@ -128,7 +133,8 @@ pub async fn session_link(db: &Db, session_id: &str, product_id: &str) -> ApiRes
 /// Re-enables a session link its creator had disabled: pinning the product again is the
 /// creator saying viewers should be able to buy it.
 pub async fn reactivate_link(db: &Db, session_id: &str, link_id: &str) -> ApiResult<()> {
-    run(db, "UPDATE links SET active = 1 WHERE id = ? AND live_session_id = ?", &[text(link_id), text(session_id)]).await?;
+    run(db, "UPDATE links SET active = 1 WHERE id = ? AND live_session_id = ?", &[text(link_id), text(session_id)])
+        .await?;
     Ok(())
 }
 
@@ -171,7 +177,13 @@ pub async fn pin(db: &Db, session_id: &str, product_id: &str, link_id: &str, now
 /// Removes a pin; returns whether there was one. The link itself stays active, so a viewer
 /// who already has it can still buy (and the sale still counts for the session).
 pub async fn unpin(db: &Db, session_id: &str, product_id: &str) -> ApiResult<bool> {
-    Ok(run(db, "DELETE FROM live_pins WHERE live_session_id = ? AND product_id = ?", &[text(session_id), text(product_id)]).await? > 0)
+    Ok(run(
+        db,
+        "DELETE FROM live_pins WHERE live_session_id = ? AND product_id = ?",
+        &[text(session_id), text(product_id)],
+    )
+    .await?
+        > 0)
 }
 
 /// The pins a viewer can buy, newest first: withdrawn products and disabled links are left

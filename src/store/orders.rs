@@ -52,7 +52,8 @@ pub struct PaidReads {
     pub products: Vec<ProductRate>,
 }
 
-const SEEN_SQL: &str = "SELECT EXISTS (SELECT 1 FROM webhook_deliveries WHERE brand_id = ?1 AND delivery_id = ?2) AS delivery_seen, \
+const SEEN_SQL: &str =
+    "SELECT EXISTS (SELECT 1 FROM webhook_deliveries WHERE brand_id = ?1 AND delivery_id = ?2) AS delivery_seen, \
      (SELECT id FROM orders WHERE brand_id = ?1 AND external_id = ?3) AS order_row_id, \
      (SELECT status FROM orders WHERE brand_id = ?1 AND external_id = ?3) AS order_status";
 

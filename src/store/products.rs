@@ -88,7 +88,12 @@ pub async fn update(db: &Db, p: &ProductRow) -> ApiResult<()> {
 
 /// One of `brand_id`'s products; another brand's is `None` (answered as 404).
 pub async fn for_brand(db: &Db, brand_id: &str, id: &str) -> ApiResult<Option<ProductRow>> {
-    first(db, &format!("SELECT {COLUMNS} FROM products p WHERE p.id = ? AND p.brand_id = ?"), &[text(id), text(brand_id)]).await
+    first(
+        db,
+        &format!("SELECT {COLUMNS} FROM products p WHERE p.id = ? AND p.brand_id = ?"),
+        &[text(id), text(brand_id)],
+    )
+    .await
 }
 
 /// Any product with its brand's open-rate inputs.
@@ -167,4 +172,3 @@ pub async fn set_collaboration(
     .await?;
     Ok(())
 }
-

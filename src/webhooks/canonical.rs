@@ -3,8 +3,8 @@
 //! platforms can send extra data.
 
 use super::event::{
-    amount, field, id_string, id_string_or_number, invalid, line_item, parse_object, EventKind,
-    LineItem, OrderEvent, PayloadError, RefundItem,
+    amount, field, id_string, id_string_or_number, invalid, line_item, parse_object, EventKind, LineItem, OrderEvent,
+    PayloadError, RefundItem,
 };
 use crate::domain::attribution::parse_rfc3339_ms;
 use crate::domain::money::Currency;
@@ -22,29 +22,19 @@ use serde_json::{Map, Value};
 pub fn parse_canonical(body: &[u8]) -> Result<OrderEvent, PayloadError> {
     let obj = parse_object(body)?;
 
-    let tts_id = field(&obj, "tts_notification_id")
-        .map(|v| id_string_or_number(v, "tts_notification_id"))
-        .transpose()?;
+    let tts_id =
+        field(&obj, "tts_notification_id").map(|v| id_string_or_number(v, "tts_notification_id")).transpose()?;
     let event_id = field(&obj, "id").map(|v| id_string(v, "id")).transpose()?;
-    let delivery_id = tts_id
-        .or(event_id)
-        .ok_or_else(|| invalid("id is required"))?;
+    let delivery_id = tts_id.or(event_id).ok_or_else(|| invalid("id is required"))?;
 
     let kind = match field(&obj, "type").and_then(Value::as_str) {
         Some("order.paid") => EventKind::Paid,
         Some("order.refunded") => EventKind::Refunded,
         Some("order.cancelled") => EventKind::Cancelled,
-        _ => {
-            return Err(invalid(
-                "type must be one of order.paid, order.refunded, order.cancelled",
-            ))
-        }
+        _ => return Err(invalid("type must be one of order.paid, order.refunded, order.cancelled")),
     };
 
-    let order_id = id_string(
-        field(&obj, "order_id").ok_or_else(|| invalid("order_id is required"))?,
-        "order_id",
-    )?;
+    let order_id = id_string(field(&obj, "order_id").ok_or_else(|| invalid("order_id is required"))?, "order_id")?;
 
     // An empty click id is "no click", not an error: stores often send "" for unset fields.
     let click_id = match field(&obj, "click_id") {
@@ -67,16 +57,10 @@ pub fn parse_canonical(body: &[u8]) -> Result<OrderEvent, PayloadError> {
     let refund_items = match field(&obj, "refund") {
         Some(Value::Object(refund)) => parse_refund_items(refund)?,
         Some(_) => return Err(invalid("refund must be an object")),
-        None if kind == EventKind::Refunded && field(&obj, "items").is_some() => items
-            .iter()
-            .map(|i| RefundItem {
-                sku: i.sku.clone(),
-                quantity: i.quantity,
-            })
-            .collect(),
-        None if kind == EventKind::Refunded => {
-            return Err(invalid("refund.items is required for order.refunded"))
+        None if kind == EventKind::Refunded && field(&obj, "items").is_some() => {
+            items.iter().map(|i| RefundItem { sku: i.sku.clone(), quantity: i.quantity }).collect()
         }
+        None if kind == EventKind::Refunded => return Err(invalid("refund.items is required for order.refunded")),
         None => Vec::new(),
     };
 
@@ -102,25 +86,15 @@ pub fn parse_canonical(body: &[u8]) -> Result<OrderEvent, PayloadError> {
 }
 
 fn parse_items(value: &Value) -> Result<Vec<LineItem>, PayloadError> {
-    let list = value
-        .as_array()
-        .ok_or_else(|| invalid("items must be an array"))?;
+    let list = value.as_array().ok_or_else(|| invalid("items must be an array"))?;
     list.iter()
         .enumerate()
         .map(|(i, item)| {
             let name = format!("items[{i}]");
-            let obj = item
-                .as_object()
-                .ok_or_else(|| invalid(format!("{name} must be an object")))?;
+            let obj = item.as_object().ok_or_else(|| invalid(format!("{name} must be an object")))?;
             let sku = id_string(required(obj, "sku", &name)?, &format!("{name}.sku"))?;
-            let quantity = amount(
-                required(obj, "quantity", &name)?,
-                &format!("{name}.quantity"),
-            )?;
-            let unit_price = amount(
-                required(obj, "unit_price", &name)?,
-                &format!("{name}.unit_price"),
-            )?;
+            let quantity = amount(required(obj, "quantity", &name)?, &format!("{name}.quantity"))?;
+            let unit_price = amount(required(obj, "unit_price", &name)?, &format!("{name}.unit_price"))?;
             let discount = match field(obj, "discount") {
                 Some(v) => amount(v, &format!("{name}.discount"))?,
                 None => 0,
@@ -131,31 +105,21 @@ fn parse_items(value: &Value) -> Result<Vec<LineItem>, PayloadError> {
 }
 
 fn parse_refund_items(refund: &Map<String, Value>) -> Result<Vec<RefundItem>, PayloadError> {
-    let list = field(refund, "items")
-        .and_then(Value::as_array)
-        .ok_or_else(|| invalid("refund.items must be an array"))?;
+    let list =
+        field(refund, "items").and_then(Value::as_array).ok_or_else(|| invalid("refund.items must be an array"))?;
     list.iter()
         .enumerate()
         .map(|(i, item)| {
             let name = format!("refund.items[{i}]");
-            let obj = item
-                .as_object()
-                .ok_or_else(|| invalid(format!("{name} must be an object")))?;
+            let obj = item.as_object().ok_or_else(|| invalid(format!("{name} must be an object")))?;
             let sku = id_string(required(obj, "sku", &name)?, &format!("{name}.sku"))?;
-            let quantity = amount(
-                required(obj, "quantity", &name)?,
-                &format!("{name}.quantity"),
-            )?;
+            let quantity = amount(required(obj, "quantity", &name)?, &format!("{name}.quantity"))?;
             Ok(RefundItem { sku, quantity })
         })
         .collect()
 }
 
-fn required<'v>(
-    obj: &'v Map<String, Value>,
-    key: &str,
-    parent: &str,
-) -> Result<&'v Value, PayloadError> {
+fn required<'v>(obj: &'v Map<String, Value>, key: &str, parent: &str) -> Result<&'v Value, PayloadError> {
     field(obj, key).ok_or_else(|| invalid(format!("{parent}.{key} is required")))
 }
 
@@ -216,18 +180,8 @@ mod tests {
         assert_eq!(
             e.items,
             vec![
-                LineItem {
-                    sku: "TEE-1".into(),
-                    quantity: 2,
-                    unit_price: 1999,
-                    discount: 500
-                },
-                LineItem {
-                    sku: "MUG-1".into(),
-                    quantity: 1,
-                    unit_price: 1200,
-                    discount: 0
-                },
+                LineItem { sku: "TEE-1".into(), quantity: 2, unit_price: 1999, discount: 500 },
+                LineItem { sku: "MUG-1".into(), quantity: 1, unit_price: 1200, discount: 0 },
             ]
         );
         assert!(e.refund_items.is_empty());
@@ -243,44 +197,20 @@ mod tests {
         let e = parse(&v).unwrap();
         assert_eq!((e.click_id, e.occurred_at_ms), (None, None));
 
-        let v = with(
-            with(paid(), "click_id", Value::Null),
-            "occurred_at",
-            Value::Null,
-        );
+        let v = with(with(paid(), "click_id", Value::Null), "occurred_at", Value::Null);
         let e = parse(&v).unwrap();
         assert_eq!((e.click_id, e.occurred_at_ms), (None, None));
-        assert_eq!(
-            parse(&with(paid(), "click_id", json!("")))
-                .unwrap()
-                .click_id,
-            None
-        );
-        assert_eq!(
-            parse(&with(paid(), "items.1.discount", Value::Null))
-                .unwrap()
-                .items[1]
-                .discount,
-            0
-        );
-        assert!(parse(&with(paid(), "items", json!([])))
-            .unwrap()
-            .items
-            .is_empty());
+        assert_eq!(parse(&with(paid(), "click_id", json!(""))).unwrap().click_id, None);
+        assert_eq!(parse(&with(paid(), "items.1.discount", Value::Null)).unwrap().items[1].discount, 0);
+        assert!(parse(&with(paid(), "items", json!([]))).unwrap().items.is_empty());
     }
 
     #[test]
     fn tiktok_notification_id_is_the_delivery_id() {
         let v = with(paid(), "tts_notification_id", json!("7327112393057371910"));
-        assert_eq!(
-            parse(&v).unwrap().delivery_id.as_deref(),
-            Some("7327112393057371910")
-        );
+        assert_eq!(parse(&v).unwrap().delivery_id.as_deref(), Some("7327112393057371910"));
         let v = with(paid(), "tts_notification_id", json!(7327112393057371910u64));
-        assert_eq!(
-            parse(&v).unwrap().delivery_id.as_deref(),
-            Some("7327112393057371910")
-        );
+        assert_eq!(parse(&v).unwrap().delivery_id.as_deref(), Some("7327112393057371910"));
         let mut v = with(paid(), "tts_notification_id", json!("n1"));
         v.as_object_mut().unwrap().remove("id");
         assert_eq!(parse(&v).unwrap().delivery_id.as_deref(), Some("n1"));
@@ -296,37 +226,15 @@ mod tests {
         let e = parse(&v).unwrap();
         assert_eq!(e.kind, EventKind::Refunded);
         assert!(e.items.is_empty());
-        assert_eq!(
-            e.refund_items,
-            vec![RefundItem {
-                sku: "TEE-1".into(),
-                quantity: 1
-            }]
-        );
-        assert_eq!(
-            e.occurred_at_ms,
-            Some(1_795_687_200_000 + 86_400_000 - 3_600_000 + 250)
-        );
+        assert_eq!(e.refund_items, vec![RefundItem { sku: "TEE-1".into(), quantity: 1 }]);
+        assert_eq!(e.occurred_at_ms, Some(1_795_687_200_000 + 86_400_000 - 3_600_000 + 250));
 
         // Without `refund`, the lines given are what is refunded.
-        let v = with(
-            with(paid(), "type", json!("order.refunded")),
-            "id",
-            json!("evt_3"),
-        );
+        let v = with(with(paid(), "type", json!("order.refunded")), "id", json!("evt_3"));
         let e = parse(&v).unwrap();
         assert_eq!(
             e.refund_items,
-            vec![
-                RefundItem {
-                    sku: "TEE-1".into(),
-                    quantity: 2
-                },
-                RefundItem {
-                    sku: "MUG-1".into(),
-                    quantity: 1
-                },
-            ]
+            vec![RefundItem { sku: "TEE-1".into(), quantity: 2 }, RefundItem { sku: "MUG-1".into(), quantity: 1 },]
         );
 
         let v = json!({"id": "evt_4", "type": "order.cancelled", "order_id": "1001", "currency": "JPY"});
@@ -369,87 +277,24 @@ mod tests {
             (with(paid(), "items.0.sku", json!("")), "items[0].sku"),
             (with(paid(), "items.0.sku", json!(null)), "items[0].sku"),
             (with(paid(), "items.1.sku", json!(long)), "items[1].sku"),
-            (
-                with(paid(), "items.0.quantity", json!(-1)),
-                "items[0].quantity",
-            ),
-            (
-                with(paid(), "items.0.quantity", json!(1.5)),
-                "items[0].quantity",
-            ),
-            (
-                with(paid(), "items.0.quantity", json!("2")),
-                "items[0].quantity",
-            ),
-            (
-                with(paid(), "items.0.unit_price", json!(19.99)),
-                "items[0].unit_price",
-            ),
-            (
-                with(paid(), "items.0.unit_price", json!(-1999)),
-                "items[0].unit_price",
-            ),
-            (
-                with(paid(), "items.0.unit_price", json!(MAX_AMOUNT + 1)),
-                "items[0].unit_price",
-            ),
-            (
-                with(paid(), "items.0.unit_price", json!(null)),
-                "items[0].unit_price",
-            ),
-            (
-                with(paid(), "items.0.discount", json!(-5)),
-                "items[0].discount",
-            ),
-            (
-                with(paid(), "items.0.discount", json!(0.5)),
-                "items[0].discount",
-            ),
-            (
-                with(paid(), "items.0.discount", json!(3999)),
-                "items[0].discount",
-            ),
-            (
-                with(
-                    with(paid(), "items.1.unit_price", json!(MAX_AMOUNT)),
-                    "items.1.quantity",
-                    json!(2),
-                ),
-                "items[1]",
-            ),
+            (with(paid(), "items.0.quantity", json!(-1)), "items[0].quantity"),
+            (with(paid(), "items.0.quantity", json!(1.5)), "items[0].quantity"),
+            (with(paid(), "items.0.quantity", json!("2")), "items[0].quantity"),
+            (with(paid(), "items.0.unit_price", json!(19.99)), "items[0].unit_price"),
+            (with(paid(), "items.0.unit_price", json!(-1999)), "items[0].unit_price"),
+            (with(paid(), "items.0.unit_price", json!(MAX_AMOUNT + 1)), "items[0].unit_price"),
+            (with(paid(), "items.0.unit_price", json!(null)), "items[0].unit_price"),
+            (with(paid(), "items.0.discount", json!(-5)), "items[0].discount"),
+            (with(paid(), "items.0.discount", json!(0.5)), "items[0].discount"),
+            (with(paid(), "items.0.discount", json!(3999)), "items[0].discount"),
+            (with(with(paid(), "items.1.unit_price", json!(MAX_AMOUNT)), "items.1.quantity", json!(2)), "items[1]"),
             (with(paid(), "refund", json!([])), "refund"),
-            (
-                with(paid(), "refund", json!({"items": null})),
-                "refund.items",
-            ),
-            (
-                with(
-                    paid(),
-                    "refund",
-                    json!({"items": [{"sku": "A", "quantity": -1}]}),
-                ),
-                "refund.items[0].quantity",
-            ),
-            (
-                with(
-                    paid(),
-                    "refund",
-                    json!({"items": [{"sku": "", "quantity": 1}]}),
-                ),
-                "refund.items[0].sku",
-            ),
-            (
-                with(paid(), "occurred_at", json!("yesterday")),
-                "occurred_at",
-            ),
-            (
-                with(paid(), "occurred_at", json!("2026-11-26T10:00:00")),
-                "occurred_at",
-            ),
-            (
-                with(paid(), "occurred_at", json!(1795687200000i64)),
-                "occurred_at",
-            ),
+            (with(paid(), "refund", json!({"items": null})), "refund.items"),
+            (with(paid(), "refund", json!({"items": [{"sku": "A", "quantity": -1}]})), "refund.items[0].quantity"),
+            (with(paid(), "refund", json!({"items": [{"sku": "", "quantity": 1}]})), "refund.items[0].sku"),
+            (with(paid(), "occurred_at", json!("yesterday")), "occurred_at"),
+            (with(paid(), "occurred_at", json!("2026-11-26T10:00:00")), "occurred_at"),
+            (with(paid(), "occurred_at", json!(1795687200000i64)), "occurred_at"),
         ];
         for (v, field) in cases {
             let msg = invalid_field(&v);
@@ -461,8 +306,7 @@ mod tests {
         let mut no_items = paid();
         no_items.as_object_mut().unwrap().remove("items");
         assert!(invalid_field(&no_items).starts_with("items"));
-        let refund_without_items =
-            json!({"id": "e", "type": "order.refunded", "order_id": "1", "currency": "USD"});
+        let refund_without_items = json!({"id": "e", "type": "order.refunded", "order_id": "1", "currency": "USD"});
         assert!(invalid_field(&refund_without_items).starts_with("refund.items"));
     }
 }

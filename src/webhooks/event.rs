@@ -122,9 +122,7 @@ pub(super) fn id_string(value: &Value, name: &str) -> Result<String, PayloadErro
     match value.as_str() {
         Some(s) if !s.is_empty() && s.chars().count() <= MAX_ID_CHARS => Ok(s.to_string()),
         Some("") => Err(invalid(format!("{name} must not be empty"))),
-        Some(_) => Err(invalid(format!(
-            "{name} must be at most {MAX_ID_CHARS} characters"
-        ))),
+        Some(_) => Err(invalid(format!("{name} must be at most {MAX_ID_CHARS} characters"))),
         None => Err(invalid(format!("{name} must be a string"))),
     }
 }
@@ -135,9 +133,7 @@ pub(super) fn id_string_or_number(value: &Value, name: &str) -> Result<String, P
     match value.as_u64() {
         Some(n) => Ok(n.to_string()),
         None if value.is_string() => id_string(value, name),
-        None => Err(invalid(format!(
-            "{name} must be a string or a non-negative integer"
-        ))),
+        None => Err(invalid(format!("{name} must be a string or a non-negative integer"))),
     }
 }
 
@@ -153,22 +149,11 @@ pub(super) fn line_item(
     let gross = unit_price
         .checked_mul(quantity)
         .filter(|g| *g <= MAX_AMOUNT)
-        .ok_or_else(|| {
-            invalid(format!(
-                "{name}: unit_price × quantity exceeds {MAX_AMOUNT}"
-            ))
-        })?;
+        .ok_or_else(|| invalid(format!("{name}: unit_price × quantity exceeds {MAX_AMOUNT}")))?;
     if discount > gross {
-        return Err(invalid(format!(
-            "{name}.discount exceeds unit_price × quantity"
-        )));
+        return Err(invalid(format!("{name}.discount exceeds unit_price × quantity")));
     }
-    Ok(LineItem {
-        sku,
-        quantity,
-        unit_price,
-        discount,
-    })
+    Ok(LineItem { sku, quantity, unit_price, discount })
 }
 
 #[cfg(test)]
@@ -180,18 +165,8 @@ mod tests {
     fn amounts_are_non_negative_integers_in_range() {
         assert_eq!(amount(&json!(0), "q"), Ok(0));
         assert_eq!(amount(&json!(MAX_AMOUNT), "q"), Ok(MAX_AMOUNT));
-        for bad in [
-            json!(-1),
-            json!(19.99),
-            json!(2.0),
-            json!("5"),
-            json!(MAX_AMOUNT + 1),
-            json!(u64::MAX),
-        ] {
-            assert!(
-                matches!(amount(&bad, "q"), Err(PayloadError::Invalid(m)) if m.starts_with("q ")),
-                "{bad}"
-            );
+        for bad in [json!(-1), json!(19.99), json!(2.0), json!("5"), json!(MAX_AMOUNT + 1), json!(u64::MAX)] {
+            assert!(matches!(amount(&bad, "q"), Err(PayloadError::Invalid(m)) if m.starts_with("q ")), "{bad}");
         }
     }
 
@@ -202,10 +177,7 @@ mod tests {
         assert!(id_string(&json!("a".repeat(201)), "x").is_err());
         assert!(id_string(&json!(""), "x").is_err());
         assert!(id_string(&json!(5), "x").is_err());
-        assert_eq!(
-            id_string_or_number(&json!(820982911946154500u64), "x"),
-            Ok("820982911946154500".into())
-        );
+        assert_eq!(id_string_or_number(&json!(820982911946154500u64), "x"), Ok("820982911946154500".into()));
         assert!(id_string_or_number(&json!(-5), "x").is_err());
         assert!(id_string_or_number(&json!(1.5), "x").is_err());
     }
@@ -214,15 +186,9 @@ mod tests {
     fn errors_map_to_contract_statuses() {
         assert_eq!(PayloadError::NotJson("x".into()).status(), 400);
         assert_eq!(invalid("items[0].sku must not be empty").status(), 422);
-        assert_eq!(
-            parse_object(b"[1]"),
-            Err(invalid("body must be a JSON object"))
-        );
+        assert_eq!(parse_object(b"[1]"), Err(invalid("body must be a JSON object")));
         assert!(matches!(parse_object(b"{"), Err(PayloadError::NotJson(_))));
-        assert!(matches!(
-            parse_object(b"webhook_id=1"),
-            Err(PayloadError::NotJson(_))
-        ));
+        assert!(matches!(parse_object(b"webhook_id=1"), Err(PayloadError::NotJson(_))));
     }
 
     #[test]

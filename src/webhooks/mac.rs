@@ -11,11 +11,7 @@ type HmacSha256 = Hmac<Sha256>;
 /// True when HMAC-SHA256 over the concatenation of `parts` under `key` equals any of
 /// `candidates`. Each comparison is constant-time and length-checked (`verify_slice`),
 /// so a truncated or empty candidate simply fails.
-pub(super) fn matches_any<'c>(
-    key: &[u8],
-    parts: &[&[u8]],
-    candidates: impl IntoIterator<Item = &'c [u8]>,
-) -> bool {
+pub(super) fn matches_any<'c>(key: &[u8], parts: &[&[u8]], candidates: impl IntoIterator<Item = &'c [u8]>) -> bool {
     // HMAC accepts keys of any length; the error branch is unreachable but not unwrapped.
     let Ok(mut mac) = HmacSha256::new_from_slice(key) else {
         return false;
@@ -23,9 +19,7 @@ pub(super) fn matches_any<'c>(
     for part in parts {
         mac.update(part);
     }
-    candidates
-        .into_iter()
-        .any(|candidate| mac.clone().verify_slice(candidate).is_ok())
+    candidates.into_iter().any(|candidate| mac.clone().verify_slice(candidate).is_ok())
 }
 
 /// HMAC-SHA256 over the concatenation of `parts`; tests use it to sign their own fixtures.
@@ -44,10 +38,7 @@ pub(super) fn decode_hex(s: &str) -> Option<Vec<u8>> {
     if !bytes.len().is_multiple_of(2) {
         return None;
     }
-    bytes
-        .chunks_exact(2)
-        .map(|pair| Some((nibble(pair[0])? << 4) | nibble(pair[1])?))
-        .collect()
+    bytes.chunks_exact(2).map(|pair| Some((nibble(pair[0])? << 4) | nibble(pair[1])?)).collect()
 }
 
 fn nibble(b: u8) -> Option<u8> {
@@ -97,11 +88,7 @@ mod tests {
         let tag = sign(b"key", &[b"a", b"bc"]);
         // Parts are concatenated: "a" + "bc" signs the same bytes as "abc".
         assert!(matches_any(b"key", &[b"abc"], [tag.as_slice()]));
-        assert!(matches_any(
-            b"key",
-            &[b"abc"],
-            [&b"nope"[..], tag.as_slice()]
-        ));
+        assert!(matches_any(b"key", &[b"abc"], [&b"nope"[..], tag.as_slice()]));
         assert!(!matches_any(b"key", &[b"abc"], [&tag[..31]]));
         assert!(!matches_any(b"key", &[b"abc"], [&[][..]]));
         assert!(!matches_any(b"other", &[b"abc"], [tag.as_slice()]));

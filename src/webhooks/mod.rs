@@ -38,9 +38,7 @@ impl<F: Fn(&str) -> Option<String>> HeaderLookup for F {
 /// Name/value pairs (tests, fixtures), looked up case-insensitively; first match wins.
 impl<N: AsRef<str>, V: AsRef<str>> HeaderLookup for [(N, V)] {
     fn header(&self, name: &str) -> Option<String> {
-        self.iter()
-            .find(|(n, _)| n.as_ref().eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_ref().to_string())
+        self.iter().find(|(n, _)| n.as_ref().eq_ignore_ascii_case(name)).map(|(_, v)| v.as_ref().to_string())
     }
 }
 
@@ -67,13 +65,8 @@ pub enum Scheme {
 }
 
 impl Scheme {
-    pub const ALL: [Scheme; 5] = [
-        Scheme::Shopify,
-        Scheme::WooCommerce,
-        Scheme::Stripe,
-        Scheme::Standard,
-        Scheme::TikTok,
-    ];
+    pub const ALL: [Scheme; 5] =
+        [Scheme::Shopify, Scheme::WooCommerce, Scheme::Stripe, Scheme::Standard, Scheme::TikTok];
 
     /// Parses the contract's lowercase name; anything else is `None` (→ 422).
     pub fn parse(s: &str) -> Option<Scheme> {
@@ -181,19 +174,13 @@ pub fn is_woocommerce_ping<H: HeaderLookup + ?Sized>(headers: &H, body: &[u8]) -
 }
 
 /// A header's trimmed value, or `Missing` when absent or blank.
-fn required<H: HeaderLookup + ?Sized>(
-    headers: &H,
-    name: &'static str,
-) -> Result<String, VerifyError> {
+fn required<H: HeaderLookup + ?Sized>(headers: &H, name: &'static str) -> Result<String, VerifyError> {
     optional(headers, name).ok_or(VerifyError::Missing(name))
 }
 
 /// A header's trimmed value; blank counts as absent.
 fn optional<H: HeaderLookup + ?Sized>(headers: &H, name: &str) -> Option<String> {
-    headers
-        .header(name)
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
+    headers.header(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
 #[cfg(test)]
@@ -224,14 +211,8 @@ mod tests {
     #[test]
     fn verify_dispatches_on_scheme() {
         let body = br#"{"id":"evt_test","object":"event"}"#;
-        let headers = [(
-            "X-WC-Webhook-Signature",
-            "3p0WYWlVxV1Y7TvDAugaWL04wQceioflfweSGbDIzyU=",
-        )];
-        let secret = Secret {
-            secret: "woo_test_secret",
-            app_key: None,
-        };
+        let headers = [("X-WC-Webhook-Signature", "3p0WYWlVxV1Y7TvDAugaWL04wQceioflfweSGbDIzyU=")];
+        let secret = Secret { secret: "woo_test_secret", app_key: None };
         assert!(verify(Scheme::WooCommerce, &headers, body, &secret, 0).is_ok());
         assert_eq!(
             verify(Scheme::Shopify, &headers, body, &secret, 0),
@@ -244,22 +225,14 @@ mod tests {
         let random = [7u8; 32];
         let standard = generate_secret(Scheme::Standard, &random);
         assert!(standard.starts_with("whsec_"));
-        assert_eq!(
-            mac::decode_base64(&standard["whsec_".len()..]),
-            Some(random.to_vec())
-        );
+        assert_eq!(mac::decode_base64(&standard["whsec_".len()..]), Some(random.to_vec()));
         assert!(generate_secret(Scheme::Stripe, &random).starts_with("whsec_"));
         for scheme in [Scheme::Shopify, Scheme::WooCommerce, Scheme::TikTok] {
             let s = generate_secret(scheme, &random);
             assert_eq!(s.len(), 64);
-            assert!(s
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+            assert!(s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
         }
-        assert_ne!(
-            generate_secret(Scheme::Shopify, &[8u8; 32]),
-            generate_secret(Scheme::Shopify, &random)
-        );
+        assert_ne!(generate_secret(Scheme::Shopify, &[8u8; 32]), generate_secret(Scheme::Shopify, &random));
 
         // A generated standard secret signs and verifies end to end.
         let key = mac::decode_base64(&standard["whsec_".len()..]).unwrap();
@@ -269,10 +242,7 @@ mod tests {
             ("webhook-timestamp", "100".to_string()),
             ("webhook-signature", format!("v1,{sig}")),
         ];
-        let secret = Secret {
-            secret: &standard,
-            app_key: None,
-        };
+        let secret = Secret { secret: &standard, app_key: None };
         assert!(verify(Scheme::Standard, &headers, b"{}", &secret, 100).is_ok());
     }
 
@@ -290,13 +260,7 @@ mod tests {
 
     #[test]
     fn errors_display_for_logs() {
-        assert_eq!(
-            VerifyError::Missing("webhook-id").to_string(),
-            "missing webhook-id header"
-        );
-        assert_eq!(
-            VerifyError::Mismatch.to_string(),
-            "signature does not match"
-        );
+        assert_eq!(VerifyError::Missing("webhook-id").to_string(), "missing webhook-id header");
+        assert_eq!(VerifyError::Mismatch.to_string(), "signature does not match");
     }
 }

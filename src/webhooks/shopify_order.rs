@@ -4,8 +4,8 @@
 //! ignored so every figure of an order is in one currency.
 
 use super::event::{
-    amount, field, id_string, id_string_or_number, invalid, line_item, parse_object, EventKind,
-    LineItem, OrderEvent, PayloadError, RefundItem, MAX_ID_CHARS,
+    amount, field, id_string, id_string_or_number, invalid, line_item, parse_object, EventKind, LineItem, OrderEvent,
+    PayloadError, RefundItem, MAX_ID_CHARS,
 };
 use crate::domain::attribution::parse_rfc3339_ms;
 use crate::domain::money::{decimal_to_minor, Currency, DecimalError, MAX_AMOUNT};
@@ -15,11 +15,7 @@ use serde_json::{Map, Value};
 /// `orders/cancelled` carry an Order, `refunds/create` a Refund. Other topics are `Invalid`
 /// (subscribe only to these). The delivery id is the `X-Shopify-Webhook-Id` header, so
 /// `delivery_id` is `None` here. `click_param` is the brand's click query parameter.
-pub fn parse_shopify(
-    topic: &str,
-    body: &[u8],
-    click_param: &str,
-) -> Result<OrderEvent, PayloadError> {
+pub fn parse_shopify(topic: &str, body: &[u8], click_param: &str) -> Result<OrderEvent, PayloadError> {
     let kind = match topic.trim() {
         "orders/paid" => EventKind::Paid,
         "orders/cancelled" => EventKind::Cancelled,
@@ -38,15 +34,8 @@ pub fn parse_shopify(
     }
 }
 
-fn parse_order(
-    kind: EventKind,
-    obj: &Map<String, Value>,
-    click_param: &str,
-) -> Result<OrderEvent, PayloadError> {
-    let order_id = id_string_or_number(
-        field(obj, "id").ok_or_else(|| invalid("id is required"))?,
-        "id",
-    )?;
+fn parse_order(kind: EventKind, obj: &Map<String, Value>, click_param: &str) -> Result<OrderEvent, PayloadError> {
+    let order_id = id_string_or_number(field(obj, "id").ok_or_else(|| invalid("id is required"))?, "id")?;
     let currency = field(obj, "currency")
         .and_then(Value::as_str)
         .and_then(Currency::parse)
@@ -59,11 +48,8 @@ fn parse_order(
         None => Vec::new(),
     };
 
-    let click_id = note_attribute(obj, click_param).or_else(|| {
-        field(obj, "landing_site")
-            .and_then(Value::as_str)
-            .and_then(|s| landing_click(s, click_param))
-    });
+    let click_id = note_attribute(obj, click_param)
+        .or_else(|| field(obj, "landing_site").and_then(Value::as_str).and_then(|s| landing_click(s, click_param)));
 
     Ok(OrderEvent {
         delivery_id: None,
@@ -83,15 +69,12 @@ fn parse_lines(lines: &[Value], currency: Currency) -> Result<Vec<LineItem>, Pay
     let mut items = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         let name = format!("line_items[{i}]");
-        let line = line
-            .as_object()
-            .ok_or_else(|| invalid(format!("{name} must be an object")))?;
+        let line = line.as_object().ok_or_else(|| invalid(format!("{name} must be an object")))?;
         let Some(sku) = sku(line, &name)? else {
             continue;
         };
         let quantity = amount(
-            field(line, "quantity")
-                .ok_or_else(|| invalid(format!("{name}.quantity is required")))?,
+            field(line, "quantity").ok_or_else(|| invalid(format!("{name}.quantity is required")))?,
             &format!("{name}.quantity"),
         )?;
         let unit_price = money(field(line, "price"), currency, &format!("{name}.price"))?;
@@ -106,9 +89,7 @@ fn parse_lines(lines: &[Value], currency: Currency) -> Result<Vec<LineItem>, Pay
                 discount = discount
                     .checked_add(money(value, currency, &an)?)
                     .filter(|d| *d <= MAX_AMOUNT)
-                    .ok_or_else(|| {
-                        invalid(format!("{name}.discount_allocations exceed {MAX_AMOUNT}"))
-                    })?;
+                    .ok_or_else(|| invalid(format!("{name}.discount_allocations exceed {MAX_AMOUNT}")))?;
             }
         }
         items.push(line_item(sku, quantity, unit_price, discount, &name)?);
@@ -117,10 +98,8 @@ fn parse_lines(lines: &[Value], currency: Currency) -> Result<Vec<LineItem>, Pay
 }
 
 fn parse_refund(obj: &Map<String, Value>) -> Result<OrderEvent, PayloadError> {
-    let order_id = id_string_or_number(
-        field(obj, "order_id").ok_or_else(|| invalid("order_id is required"))?,
-        "order_id",
-    )?;
+    let order_id =
+        id_string_or_number(field(obj, "order_id").ok_or_else(|| invalid("order_id is required"))?, "order_id")?;
     let lines: &[Value] = match field(obj, "refund_line_items") {
         Some(Value::Array(lines)) => lines,
         Some(_) => return Err(invalid("refund_line_items must be an array")),
@@ -130,17 +109,14 @@ fn parse_refund(obj: &Map<String, Value>) -> Result<OrderEvent, PayloadError> {
     let mut refund_items = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         let name = format!("refund_line_items[{i}]");
-        let line = line
-            .as_object()
-            .ok_or_else(|| invalid(format!("{name} must be an object")))?;
+        let line = line.as_object().ok_or_else(|| invalid(format!("{name} must be an object")))?;
         let sku = match field(line, "line_item") {
             Some(Value::Object(item)) => sku(item, &format!("{name}.line_item"))?,
             _ => None,
         };
         let Some(sku) = sku else { continue };
         let quantity = amount(
-            field(line, "quantity")
-                .ok_or_else(|| invalid(format!("{name}.quantity is required")))?,
+            field(line, "quantity").ok_or_else(|| invalid(format!("{name}.quantity is required")))?,
             &format!("{name}.quantity"),
         )?;
         refund_items.push(RefundItem { sku, quantity });
@@ -161,26 +137,14 @@ fn parse_refund(obj: &Map<String, Value>) -> Result<OrderEvent, PayloadError> {
 /// A Refund has no top-level currency: take the shop currency of its line subtotals,
 /// else its transactions'. Guessing a default would book money in the wrong currency.
 fn refund_currency(obj: &Map<String, Value>, lines: &[Value]) -> Result<Currency, PayloadError> {
-    let from_lines = lines.iter().filter_map(|line| {
-        line.pointer("/subtotal_set/shop_money/currency_code")
-            .and_then(Value::as_str)
-    });
-    let transactions = field(obj, "transactions")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    let from_transactions = transactions
-        .iter()
-        .filter_map(|t| t.get("currency").and_then(Value::as_str));
+    let from_lines =
+        lines.iter().filter_map(|line| line.pointer("/subtotal_set/shop_money/currency_code").and_then(Value::as_str));
+    let transactions = field(obj, "transactions").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+    let from_transactions = transactions.iter().filter_map(|t| t.get("currency").and_then(Value::as_str));
     match from_lines.chain(from_transactions).next() {
-        Some(code) => Currency::parse(code).ok_or_else(|| {
-            invalid(format!(
-                "refund currency `{code}` is not a supported ISO 4217 code"
-            ))
-        }),
-        None => Err(invalid(
-            "refund currency missing (no subtotal_set or transactions currency)",
-        )),
+        Some(code) => Currency::parse(code)
+            .ok_or_else(|| invalid(format!("refund currency `{code}` is not a supported ISO 4217 code"))),
+        None => Err(invalid("refund currency missing (no subtotal_set or transactions currency)")),
     }
 }
 
@@ -201,15 +165,9 @@ fn money(value: Option<&Value>, currency: Currency, name: &str) -> Result<i64, P
     match decimal_to_minor(s, currency) {
         Ok(v) if v >= 0 => Ok(v),
         Ok(_) => Err(invalid(format!("{name} must not be negative"))),
-        Err(DecimalError::TooPrecise) => Err(invalid(format!(
-            "{name} has more decimals than {currency} allows"
-        ))),
-        Err(DecimalError::TooLarge) => {
-            Err(invalid(format!("{name} exceeds {MAX_AMOUNT} minor units")))
-        }
-        Err(DecimalError::Malformed) => Err(invalid(format!(
-            "{name} must be a decimal string such as \"19.99\""
-        ))),
+        Err(DecimalError::TooPrecise) => Err(invalid(format!("{name} has more decimals than {currency} allows"))),
+        Err(DecimalError::TooLarge) => Err(invalid(format!("{name} exceeds {MAX_AMOUNT} minor units"))),
+        Err(DecimalError::Malformed) => Err(invalid(format!("{name} must be a decimal string such as \"19.99\""))),
     }
 }
 
@@ -329,18 +287,8 @@ mod tests {
             e.items,
             vec![
                 // 19.99 is 1999 exactly; discounts 1.00 + 0.29 (0.29 is inexact as f64).
-                LineItem {
-                    sku: "TEE-1".into(),
-                    quantity: 2,
-                    unit_price: 1999,
-                    discount: 129
-                },
-                LineItem {
-                    sku: "MUG-1".into(),
-                    quantity: 1,
-                    unit_price: 800,
-                    discount: 0
-                },
+                LineItem { sku: "TEE-1".into(), quantity: 2, unit_price: 1999, discount: 129 },
+                LineItem { sku: "MUG-1".into(), quantity: 1, unit_price: 800, discount: 0 },
             ]
         );
         assert!(e.refund_items.is_empty());
@@ -350,20 +298,10 @@ mod tests {
 
     #[test]
     fn click_id_falls_back_to_landing_site() {
-        let v = with(
-            order(),
-            "note_attributes",
-            json!([{"name": "aff_click", "value": ""}]),
-        );
-        assert_eq!(
-            parse("orders/paid", &v).unwrap().click_id.as_deref(),
-            Some("clk_landing")
-        );
+        let v = with(order(), "note_attributes", json!([{"name": "aff_click", "value": ""}]));
+        assert_eq!(parse("orders/paid", &v).unwrap().click_id.as_deref(), Some("clk_landing"));
         let v = with(order(), "note_attributes", Value::Null);
-        assert_eq!(
-            parse("orders/paid", &v).unwrap().click_id.as_deref(),
-            Some("clk_landing")
-        );
+        assert_eq!(parse("orders/paid", &v).unwrap().click_id.as_deref(), Some("clk_landing"));
 
         for (landing, expected) in [
             ("/?aff_click=clk_a", Some("clk_a")),
@@ -375,32 +313,16 @@ mod tests {
             ("", None),
             ("http://[::1", None),
         ] {
-            let v = with(
-                with(order(), "note_attributes", json!([])),
-                "landing_site",
-                json!(landing),
-            );
-            assert_eq!(
-                parse("orders/paid", &v).unwrap().click_id.as_deref(),
-                expected,
-                "{landing}"
-            );
+            let v = with(with(order(), "note_attributes", json!([])), "landing_site", json!(landing));
+            assert_eq!(parse("orders/paid", &v).unwrap().click_id.as_deref(), expected, "{landing}");
         }
-        let v = with(
-            with(order(), "note_attributes", json!([])),
-            "landing_site",
-            Value::Null,
-        );
+        let v = with(with(order(), "note_attributes", json!([])), "landing_site", Value::Null);
         assert_eq!(parse("orders/paid", &v).unwrap().click_id, None);
 
         // The brand's own parameter name is the one looked for.
         let e = parse_shopify("orders/paid", order().to_string().as_bytes(), "ref").unwrap();
         assert_eq!(e.click_id, None);
-        let v = with(
-            order(),
-            "note_attributes",
-            json!([{"name": "ref", "value": " clk_r "}]),
-        );
+        let v = with(order(), "note_attributes", json!([{"name": "ref", "value": " clk_r "}]));
         let e = parse_shopify("orders/paid", v.to_string().as_bytes(), "ref").unwrap();
         assert_eq!(e.click_id.as_deref(), Some("clk_r"));
     }
@@ -414,21 +336,9 @@ mod tests {
         });
         let e = parse("orders/paid", &v).unwrap();
         assert_eq!(e.currency.as_str(), "JPY");
-        assert_eq!(
-            e.items,
-            vec![LineItem {
-                sku: "KIT-1".into(),
-                quantity: 3,
-                unit_price: 1000,
-                discount: 150
-            }]
-        );
+        assert_eq!(e.items, vec![LineItem { sku: "KIT-1".into(), quantity: 3, unit_price: 1000, discount: 150 }]);
         assert_eq!(e.occurred_at_ms, Some(1_709_251_200_000));
-        let v = with(
-            v,
-            "line_items",
-            json!([{"sku": "K", "quantity": 1, "price": "1000.5"}]),
-        );
+        let v = with(v, "line_items", json!([{"sku": "K", "quantity": 1, "price": "1000.5"}]));
         assert!(invalid_msg("orders/paid", &v).starts_with("line_items[0].price"));
     }
 
@@ -476,13 +386,7 @@ mod tests {
         // The shop currency of the subtotal wins over the transaction's.
         assert_eq!(e.currency, usd());
         assert!(e.items.is_empty());
-        assert_eq!(
-            e.refund_items,
-            vec![RefundItem {
-                sku: "TEE-1".into(),
-                quantity: 1
-            }]
-        );
+        assert_eq!(e.refund_items, vec![RefundItem { sku: "TEE-1".into(), quantity: 1 }]);
         assert_eq!(e.occurred_at_ms, Some(1_705_770_000_000));
     }
 
@@ -497,11 +401,7 @@ mod tests {
         assert!(invalid_msg("refunds/create", &v).contains("refund currency missing"));
         let v = with(refund(), "transactions", json!([{"currency": "XXX"}]));
         assert_eq!(parse("refunds/create", &v).unwrap().currency, usd());
-        let v = with(
-            with(refund(), "refund_line_items", json!([])),
-            "transactions",
-            json!([{"currency": "XXX"}]),
-        );
+        let v = with(with(refund(), "refund_line_items", json!([])), "transactions", json!([{"currency": "XXX"}]));
         assert!(invalid_msg("refunds/create", &v).contains("XXX"));
     }
 
@@ -513,54 +413,21 @@ mod tests {
             (with(order(), "currency", json!("ZZZ")), "currency"),
             (with(order(), "currency", Value::Null), "currency"),
             (with(order(), "line_items", json!({})), "line_items"),
+            (with(order(), "line_items", json!([{"sku": "A", "quantity": 1, "price": 19.99}])), "line_items[0].price"),
             (
-                with(
-                    order(),
-                    "line_items",
-                    json!([{"sku": "A", "quantity": 1, "price": 19.99}]),
-                ),
+                with(order(), "line_items", json!([{"sku": "A", "quantity": 1, "price": "19.999"}])),
                 "line_items[0].price",
             ),
             (
-                with(
-                    order(),
-                    "line_items",
-                    json!([{"sku": "A", "quantity": 1, "price": "19.999"}]),
-                ),
+                with(order(), "line_items", json!([{"sku": "A", "quantity": 1, "price": "-1.00"}])),
                 "line_items[0].price",
             ),
+            (with(order(), "line_items", json!([{"sku": "A", "quantity": 1, "price": "1e3"}])), "line_items[0].price"),
             (
-                with(
-                    order(),
-                    "line_items",
-                    json!([{"sku": "A", "quantity": 1, "price": "-1.00"}]),
-                ),
-                "line_items[0].price",
-            ),
-            (
-                with(
-                    order(),
-                    "line_items",
-                    json!([{"sku": "A", "quantity": 1, "price": "1e3"}]),
-                ),
-                "line_items[0].price",
-            ),
-            (
-                with(
-                    order(),
-                    "line_items",
-                    json!([{"sku": "A", "quantity": -1, "price": "1.00"}]),
-                ),
+                with(order(), "line_items", json!([{"sku": "A", "quantity": -1, "price": "1.00"}])),
                 "line_items[0].quantity",
             ),
-            (
-                with(
-                    order(),
-                    "line_items",
-                    json!([{"sku": "A", "price": "1.00"}]),
-                ),
-                "line_items[0].quantity",
-            ),
+            (with(order(), "line_items", json!([{"sku": "A", "price": "1.00"}])), "line_items[0].quantity"),
             (
                 with(
                     order(),
@@ -580,46 +447,20 @@ mod tests {
                 "line_items[0].discount_allocations[0].amount",
             ),
             (
-                with(
-                    order(),
-                    "line_items",
-                    json!([{"sku": "x".repeat(201), "quantity": 1, "price": "1.00"}]),
-                ),
+                with(order(), "line_items", json!([{"sku": "x".repeat(201), "quantity": 1, "price": "1.00"}])),
                 "line_items[0].sku",
             ),
-            (
-                with(
-                    order(),
-                    "line_items",
-                    json!([{"sku": 5, "quantity": 1, "price": "1.00"}]),
-                ),
-                "line_items[0].sku",
-            ),
-            (
-                with(order(), "line_items", json!(["TEE-1"])),
-                "line_items[0]",
-            ),
-            (
-                with(order(), "processed_at", json!("last tuesday")),
-                "processed_at",
-            ),
+            (with(order(), "line_items", json!([{"sku": 5, "quantity": 1, "price": "1.00"}])), "line_items[0].sku"),
+            (with(order(), "line_items", json!(["TEE-1"])), "line_items[0]"),
+            (with(order(), "processed_at", json!("last tuesday")), "processed_at"),
         ];
         for (v, field) in cases {
             let msg = invalid_msg("orders/paid", &v);
             assert!(msg.starts_with(field), "{field}: {msg}");
         }
-        assert!(
-            invalid_msg("refunds/create", &with(refund(), "order_id", Value::Null))
-                .starts_with("order_id")
-        );
-        let bad_qty = with(
-            refund(),
-            "refund_line_items",
-            json!([{"quantity": -2, "line_item": {"sku": "A"}}]),
-        );
-        assert!(
-            invalid_msg("refunds/create", &bad_qty).starts_with("refund_line_items[0].quantity")
-        );
+        assert!(invalid_msg("refunds/create", &with(refund(), "order_id", Value::Null)).starts_with("order_id"));
+        let bad_qty = with(refund(), "refund_line_items", json!([{"quantity": -2, "line_item": {"sku": "A"}}]));
+        assert!(invalid_msg("refunds/create", &bad_qty).starts_with("refund_line_items[0].quantity"));
     }
 
     #[test]
@@ -627,15 +468,7 @@ mod tests {
         let msg = invalid_msg("orders/create", &order());
         assert!(msg.contains("orders/create"), "{msg}");
         assert!(parse("", &order()).is_err());
-        assert!(matches!(
-            parse_shopify("orders/paid", b"not json", "aff_click"),
-            Err(PayloadError::NotJson(_))
-        ));
-        assert_eq!(
-            parse_shopify("orders/paid", b"[]", "aff_click")
-                .unwrap_err()
-                .status(),
-            422
-        );
+        assert!(matches!(parse_shopify("orders/paid", b"not json", "aff_click"), Err(PayloadError::NotJson(_))));
+        assert_eq!(parse_shopify("orders/paid", b"[]", "aff_click").unwrap_err().status(), 422);
     }
 }

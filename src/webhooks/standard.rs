@@ -22,16 +22,11 @@ pub(super) fn verify<H: HeaderLookup + ?Sized>(
     let id = header(headers, ID, "svix-id")?;
     let timestamp = header(headers, TIMESTAMP, "svix-timestamp")?;
     let signature = header(headers, SIGNATURE, "svix-signature")?;
-    let ts = timestamp
-        .parse::<i64>()
-        .map_err(|_| VerifyError::Malformed(TIMESTAMP))?;
+    let ts = timestamp.parse::<i64>().map_err(|_| VerifyError::Malformed(TIMESTAMP))?;
     let key = decode_secret(secret.secret).ok_or(VerifyError::Malformed("webhook secret"))?;
 
-    let candidates: Vec<Vec<u8>> = signature
-        .split(' ')
-        .filter_map(|entry| entry.strip_prefix("v1,"))
-        .filter_map(mac::decode_base64)
-        .collect();
+    let candidates: Vec<Vec<u8>> =
+        signature.split(' ').filter_map(|entry| entry.strip_prefix("v1,")).filter_map(mac::decode_base64).collect();
     let prefix = format!("{id}.{ts}.");
     let signed = [prefix.as_bytes(), body];
     if !mac::matches_any(&key, &signed, candidates.iter().map(Vec::as_slice)) {
@@ -42,19 +37,11 @@ pub(super) fn verify<H: HeaderLookup + ?Sized>(
     if !(-TOLERANCE_SECS..=TOLERANCE_SECS).contains(&skew) {
         return Err(VerifyError::Stale);
     }
-    Ok(Verified {
-        delivery_id: Some(id),
-    })
+    Ok(Verified { delivery_id: Some(id) })
 }
 
-fn header<H: HeaderLookup + ?Sized>(
-    headers: &H,
-    name: &'static str,
-    alias: &str,
-) -> Result<String, VerifyError> {
-    optional(headers, name)
-        .or_else(|| optional(headers, alias))
-        .ok_or(VerifyError::Missing(name))
+fn header<H: HeaderLookup + ?Sized>(headers: &H, name: &'static str, alias: &str) -> Result<String, VerifyError> {
+    optional(headers, name).or_else(|| optional(headers, alias)).ok_or(VerifyError::Missing(name))
 }
 
 /// The HMAC key is the base64 after `whsec_` (the prefix is optional, as in the
@@ -69,10 +56,7 @@ fn decode_secret(secret: &str) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
-    const SECRET: Secret<'static> = Secret {
-        secret: "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
-        app_key: None,
-    };
+    const SECRET: Secret<'static> = Secret { secret: "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD", app_key: None };
     const MSG_ID: &str = "msg_27UH4WbU6Z5A5EzD8u03UvzRbpk";
     const TS: &str = "1649367553";
     const NOW: i64 = 1_649_367_553;
@@ -86,19 +70,10 @@ mod tests {
 
     #[test]
     fn official_vector_verifies_with_delivery_id() {
-        assert_eq!(
-            check(SIG, BODY, NOW),
-            Ok(Verified {
-                delivery_id: Some(MSG_ID.to_string())
-            })
-        );
+        assert_eq!(check(SIG, BODY, NOW), Ok(Verified { delivery_id: Some(MSG_ID.to_string()) }));
         assert!(check(SIG, BODY, NOW + 300).is_ok());
         assert!(check(SIG, BODY, NOW - 300).is_ok());
-        let svix = [
-            ("svix-id", MSG_ID),
-            ("svix-timestamp", TS),
-            ("svix-signature", SIG),
-        ];
+        let svix = [("svix-id", MSG_ID), ("svix-timestamp", TS), ("svix-signature", SIG)];
         assert!(verify(&svix, BODY, &SECRET, NOW).is_ok());
     }
 
@@ -114,23 +89,11 @@ mod tests {
 
     #[test]
     fn must_fail_cases() {
-        assert_eq!(
-            check("v1,R3PTzyfHASBKHH98a7yexTwaJ4yNIcGhFQc1yuN+BPU=", BODY, NOW),
-            Err(VerifyError::Mismatch)
-        );
+        assert_eq!(check("v1,R3PTzyfHASBKHH98a7yexTwaJ4yNIcGhFQc1yuN+BPU=", BODY, NOW), Err(VerifyError::Mismatch));
         assert_eq!(check("v1,", BODY, NOW), Err(VerifyError::Mismatch));
-        assert_eq!(
-            check("v1,not-base64!", BODY, NOW),
-            Err(VerifyError::Mismatch)
-        );
-        assert_eq!(
-            check(&SIG[..SIG.len() - 4], BODY, NOW),
-            Err(VerifyError::Mismatch)
-        );
-        assert_eq!(
-            check(&SIG[..SIG.len() - 1], BODY, NOW),
-            Err(VerifyError::Mismatch)
-        );
+        assert_eq!(check("v1,not-base64!", BODY, NOW), Err(VerifyError::Mismatch));
+        assert_eq!(check(&SIG[..SIG.len() - 4], BODY, NOW), Err(VerifyError::Mismatch));
+        assert_eq!(check(&SIG[..SIG.len() - 1], BODY, NOW), Err(VerifyError::Mismatch));
 
         let mut changed = BODY.to_vec();
         changed[2] = b'E';
@@ -142,63 +105,30 @@ mod tests {
 
         // The id and timestamp are signed.
         let other_id = [(ID, "msg_other"), (TIMESTAMP, TS), (SIGNATURE, SIG)];
-        assert_eq!(
-            verify(&other_id, BODY, &SECRET, NOW),
-            Err(VerifyError::Mismatch)
-        );
+        assert_eq!(verify(&other_id, BODY, &SECRET, NOW), Err(VerifyError::Mismatch));
         let other_ts = [(ID, MSG_ID), (TIMESTAMP, "1649367554"), (SIGNATURE, SIG)];
-        assert_eq!(
-            verify(&other_ts, BODY, &SECRET, NOW),
-            Err(VerifyError::Mismatch)
-        );
+        assert_eq!(verify(&other_ts, BODY, &SECRET, NOW), Err(VerifyError::Mismatch));
 
         // Missing headers, each named.
         let no_id = [(TIMESTAMP, TS), (SIGNATURE, SIG)];
-        assert_eq!(
-            verify(&no_id, BODY, &SECRET, NOW),
-            Err(VerifyError::Missing(ID))
-        );
+        assert_eq!(verify(&no_id, BODY, &SECRET, NOW), Err(VerifyError::Missing(ID)));
         let no_ts = [(ID, MSG_ID), (SIGNATURE, SIG)];
-        assert_eq!(
-            verify(&no_ts, BODY, &SECRET, NOW),
-            Err(VerifyError::Missing(TIMESTAMP))
-        );
+        assert_eq!(verify(&no_ts, BODY, &SECRET, NOW), Err(VerifyError::Missing(TIMESTAMP)));
         let no_sig = [(ID, MSG_ID), (TIMESTAMP, TS)];
-        assert_eq!(
-            verify(&no_sig, BODY, &SECRET, NOW),
-            Err(VerifyError::Missing(SIGNATURE))
-        );
+        assert_eq!(verify(&no_sig, BODY, &SECRET, NOW), Err(VerifyError::Missing(SIGNATURE)));
         let bad_ts = [(ID, MSG_ID), (TIMESTAMP, "yesterday"), (SIGNATURE, SIG)];
-        assert_eq!(
-            verify(&bad_ts, BODY, &SECRET, NOW),
-            Err(VerifyError::Malformed(TIMESTAMP))
-        );
+        assert_eq!(verify(&bad_ts, BODY, &SECRET, NOW), Err(VerifyError::Malformed(TIMESTAMP)));
 
-        let wrong_secret = Secret {
-            secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-            app_key: None,
-        };
+        let wrong_secret = Secret { secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", app_key: None };
         let headers = [(ID, MSG_ID), (TIMESTAMP, TS), (SIGNATURE, SIG)];
-        assert_eq!(
-            verify(&headers, BODY, &wrong_secret, NOW),
-            Err(VerifyError::Mismatch)
-        );
-        let broken_secret = Secret {
-            secret: "whsec_!!!",
-            app_key: None,
-        };
-        assert_eq!(
-            verify(&headers, BODY, &broken_secret, NOW),
-            Err(VerifyError::Malformed("webhook secret"))
-        );
+        assert_eq!(verify(&headers, BODY, &wrong_secret, NOW), Err(VerifyError::Mismatch));
+        let broken_secret = Secret { secret: "whsec_!!!", app_key: None };
+        assert_eq!(verify(&headers, BODY, &broken_secret, NOW), Err(VerifyError::Malformed("webhook secret")));
     }
 
     #[test]
     fn secret_prefix_and_padding_are_optional() {
-        let bare = Secret {
-            secret: "C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
-            app_key: None,
-        };
+        let bare = Secret { secret: "C2FVsBQIhrscChlQIMV+b5sSYspob7oD", app_key: None };
         let headers = [(ID, MSG_ID), (TIMESTAMP, TS), (SIGNATURE, SIG)];
         assert!(verify(&headers, BODY, &bare, NOW).is_ok());
         assert_eq!(decode_secret("whsec_AAE"), Some(vec![0, 1]));

@@ -29,14 +29,10 @@ pub struct Resp {
 
 impl Resp {
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {} {}", self.status, self.body))
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {} {}", self.status, self.body))
     }
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
     /// Asserts the status and, for errors, the contract's error shape; returns the JSON.
     #[track_caller]
@@ -70,14 +66,10 @@ pub fn assert_error_shape(v: &Value) {
 pub fn app() -> &'static App {
     static APP: OnceLock<App> = OnceLock::new();
     APP.get_or_init(|| {
-        let base = std::env::var("AE_BASE_URL").expect(
-            "AE_BASE_URL is not set: the end-to-end tests need the worker; run them with `npm test`",
-        );
+        let base = std::env::var("AE_BASE_URL")
+            .expect("AE_BASE_URL is not set: the end-to-end tests need the worker; run them with `npm test`");
         let admin_token = std::env::var("AE_ADMIN_TOKEN").expect("AE_ADMIN_TOKEN is not set");
-        let agent = ureq::AgentBuilder::new()
-            .redirects(0)
-            .timeout(Duration::from_secs(30))
-            .build();
+        let agent = ureq::AgentBuilder::new().redirects(0).timeout(Duration::from_secs(30)).build();
         App { base: base.trim_end_matches('/').to_string(), admin_token, agent }
     })
 }
@@ -85,10 +77,7 @@ pub fn app() -> &'static App {
 /// A unique suffix for names, handles, skus and aliases made by tests.
 pub fn unique(prefix: &str) -> String {
     static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     format!("{prefix}{:x}{}", nanos % 0xffff_ffff_ffff, N.fetch_add(1, Ordering::Relaxed))
 }
 
@@ -216,9 +205,7 @@ pub fn new_product(brand: &Brand, extra: Value) -> Value {
 
 /// Creates a link for `creator` to `product_id`; returns the link JSON.
 pub fn new_link(creator: &Creator, product_id: &str) -> Value {
-    app()
-        .post("/api/links", Some(&creator.api_key), &json!({ "product_id": product_id }))
-        .expect(201)
+    app().post("/api/links", Some(&creator.api_key), &json!({ "product_id": product_id })).expect(201)
 }
 
 /// Polls `f` every 100 ms for up to ~3 s until `done` holds, and returns the last value
@@ -289,10 +276,8 @@ pub fn raw_request(head: &str) -> Resp {
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|c| c.parse().ok())
         .unwrap_or_else(|| panic!("no status line in {text:?}"));
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
+    let headers =
+        lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).collect();
     Resp { status, headers, body: body.to_string() }
 }
 

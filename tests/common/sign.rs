@@ -19,15 +19,18 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 pub fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 /// Headers for a delivery of `body` under `scheme`. `delivery_id` goes where the scheme
 /// carries one in a header; `app_key` is TikTok's.
-pub fn headers(scheme: &str, secret: &str, app_key: Option<&str>, delivery_id: &str, body: &[u8]) -> Vec<(String, String)> {
+pub fn headers(
+    scheme: &str,
+    secret: &str,
+    app_key: Option<&str>,
+    delivery_id: &str,
+    body: &[u8],
+) -> Vec<(String, String)> {
     headers_at(scheme, secret, app_key, delivery_id, body, now_secs())
 }
 

@@ -70,9 +70,7 @@ fn admin_creates_a_brand_and_gets_its_key_and_webhook_details_once() {
 #[test]
 fn a_webhook_secret_the_platform_issued_is_kept() {
     let given = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-    let v = app()
-        .post("/api/brands", app().admin(), &brand_body(json!({"webhook_secret": given})))
-        .expect(201);
+    let v = app().post("/api/brands", app().admin(), &brand_body(json!({"webhook_secret": given}))).expect(201);
     assert_eq!(v["webhook_secret"], given);
     let v = app()
         .post(
@@ -87,9 +85,7 @@ fn a_webhook_secret_the_platform_issued_is_kept() {
 #[test]
 fn every_scheme_is_accepted_and_tiktok_needs_an_app_key() {
     for scheme in ["shopify", "woocommerce", "stripe", "standard"] {
-        let v = app()
-            .post("/api/brands", app().admin(), &brand_body(json!({"webhook_scheme": scheme})))
-            .expect(201);
+        let v = app().post("/api/brands", app().admin(), &brand_body(json!({"webhook_scheme": scheme}))).expect(201);
         assert!(!v["webhook_secret"].as_str().unwrap_or("").is_empty(), "{scheme}: {v}");
     }
     app()
@@ -176,14 +172,22 @@ fn only_the_admin_creates_brands() {
     app().post("/api/brands", None, &body).expect_error(401, "unauthorized");
     app().post("/api/brands", Some("not-the-token"), &body).expect_error(401, "unauthorized");
     app().post("/api/brands", Some(&format!("{}x", app().admin_token)), &body).expect_error(401, "unauthorized");
-    app().post("/api/brands", Some("ae_bk_0000000000000000000000000000000000000000000"), &body).expect_error(401, "unauthorized");
+    app()
+        .post("/api/brands", Some("ae_bk_0000000000000000000000000000000000000000000"), &body)
+        .expect_error(401, "unauthorized");
     app().post("/api/brands", Some(&brand.api_key), &body).expect_error(403, "forbidden");
     app().post("/api/brands", Some(&creator.api_key), &body).expect_error(403, "forbidden");
     // Another scheme word is no bearer key at all.
     let bytes = serde_json::to_vec(&body).unwrap();
     let basic = format!("Basic {}", app().admin_token);
     app()
-        .send("POST", "/api/brands", None, &[("authorization", &basic), ("content-type", "application/json")], Some(&bytes))
+        .send(
+            "POST",
+            "/api/brands",
+            None,
+            &[("authorization", &basic), ("content-type", "application/json")],
+            Some(&bytes),
+        )
         .expect_error(401, "unauthorized");
     // Auth is checked before the body is read: a bad body from nobody is still 401.
     app()
@@ -197,7 +201,13 @@ fn the_bearer_scheme_word_is_case_insensitive() {
     for scheme in ["bearer", "BEARER", "BeArEr"] {
         let auth = format!("{scheme} {}", app().admin_token);
         app()
-            .send("POST", "/api/brands", None, &[("authorization", &auth), ("content-type", "application/json")], Some(&bytes))
+            .send(
+                "POST",
+                "/api/brands",
+                None,
+                &[("authorization", &auth), ("content-type", "application/json")],
+                Some(&bytes),
+            )
             .expect(201);
     }
 }

@@ -6,9 +6,8 @@ use serde_json::json;
 #[test]
 fn admin_creates_a_creator_and_gets_its_key_once() {
     let handle = unique("maya_");
-    let v = app()
-        .post("/api/creators", app().admin(), &json!({"handle": handle, "email": "maya@example.com"}))
-        .expect(201);
+    let v =
+        app().post("/api/creators", app().admin(), &json!({"handle": handle, "email": "maya@example.com"})).expect(201);
     let id = v["id"].as_str().expect("id");
     assert!(id.starts_with("cr_") && id[3..].bytes().all(|b| b.is_ascii_alphanumeric()), "{id}");
     assert_eq!(v["handle"], handle.as_str());
@@ -44,9 +43,7 @@ fn email_is_optional() {
 fn a_taken_handle_is_409_ignoring_case() {
     let handle = unique("Dup");
     app().post("/api/creators", app().admin(), &json!({"handle": handle})).expect(201);
-    app()
-        .post("/api/creators", app().admin(), &json!({"handle": handle}))
-        .expect_error(409, "conflict");
+    app().post("/api/creators", app().admin(), &json!({"handle": handle})).expect_error(409, "conflict");
     app()
         .post("/api/creators", app().admin(), &json!({"handle": handle.to_ascii_lowercase()}))
         .expect_error(409, "conflict");

@@ -109,9 +109,26 @@ fn bad_and_reserved_aliases_are_422_and_write_nothing() {
     let c = new_creator();
     let long = "a".repeat(65);
     for alias in [
-        "ab", "", &long, "has space", "sl/ash", "dot.ted", "per%cent", "qu?ery", "hash#", "émoji", "tab\there",
+        "ab",
+        "",
+        &long,
+        "has space",
+        "sl/ash",
+        "dot.ted",
+        "per%cent",
+        "qu?ery",
+        "hash#",
+        "émoji",
+        "tab\there",
         // Route words, in any case.
-        "api", "API", "Api", "live", "LIVE", "webhooks", "health", "Health",
+        "api",
+        "API",
+        "Api",
+        "live",
+        "LIVE",
+        "webhooks",
+        "health",
+        "Health",
     ] {
         let r = post_link(&c, json!({"product_id": p["id"], "alias": alias}));
         assert_eq!(r.status, 422, "alias {alias:?}: {}", r.body);
@@ -181,7 +198,13 @@ fn linking_what_is_not_showcased_is_refused() {
 fn wrong_shapes_are_422_malformed_400_oversized_413() {
     let (_, p) = product();
     let c = new_creator();
-    for body in [json!({}), json!({"product_id": 5}), json!({"product_id": null}), json!([p["id"]]), json!({"product_id": p["id"], "live_session_id": 3})] {
+    for body in [
+        json!({}),
+        json!({"product_id": 5}),
+        json!({"product_id": null}),
+        json!([p["id"]]),
+        json!({"product_id": p["id"], "live_session_id": 3}),
+    ] {
         post_link(&c, body).expect_error(422, "validation_failed");
     }
     for raw in [&b"{"[..], b"product_id=1", b"{\"product_id\": \"x\"} trailing"] {

@@ -45,7 +45,11 @@ fn path_of(short_url: &str) -> String {
 fn a_session_is_created_with_its_share_url_and_listed() {
     let c = new_creator();
     let v = app()
-        .post("/api/live-sessions", Some(&c.api_key), &json!({ "title": "  Friday drop  ", "starts_at": "2030-01-02T03:04:05Z" }))
+        .post(
+            "/api/live-sessions",
+            Some(&c.api_key),
+            &json!({ "title": "  Friday drop  ", "starts_at": "2030-01-02T03:04:05Z" }),
+        )
         .expect(201);
     let id = id_of(&v);
     assert!(id.starts_with("ls_"), "{v}");
@@ -89,7 +93,13 @@ fn bad_session_input_is_refused() {
     let at_limit = post(json!({ "title": "é".repeat(200) })).expect(201);
     assert_eq!(at_limit["title"].as_str().unwrap().chars().count(), 200);
     app()
-        .send("POST", "/api/live-sessions", Some(&c.api_key), &[("content-type", "application/json")], Some(b"{\"title\":"))
+        .send(
+            "POST",
+            "/api/live-sessions",
+            Some(&c.api_key),
+            &[("content-type", "application/json")],
+            Some(b"{\"title\":"),
+        )
         .expect_error(400, "invalid_json");
 
     let brand = new_brand(json!({}));
@@ -165,7 +175,10 @@ fn pins_show_newest_first_escaped_on_the_page_and_in_the_feed() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
     let csp = r.header("content-security-policy").expect("csp");
-    assert!(csp.contains("default-src 'none'") && csp.contains("script-src 'sha256-") && !csp.contains("unsafe-inline"), "{csp}");
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("script-src 'sha256-") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
     let html = &r.body;
     assert!(html.starts_with("<!doctype html>"));
     assert!(html.contains("name=\"viewport\""));
@@ -208,7 +221,10 @@ fn a_click_through_a_pinned_link_counts_for_the_session() {
     let human = app().send("GET", &path_of(short), None, &[("user-agent", PHONE_UA)], None);
     assert_eq!(human.status, 302, "{}", human.body);
     let location = human.header("location").expect("location");
-    assert!(location.starts_with(&format!("https://{}/", brand.domain)) && location.contains("aff_click=clk_"), "{location}");
+    assert!(
+        location.starts_with(&format!("https://{}/", brand.domain)) && location.contains("aff_click=clk_"),
+        "{location}"
+    );
 
     let link_stats = format!("/api/links/{code}/stats");
     let both = |v: &Value| v["clicks"] == 1 && v["bot_clicks"] == 1;
@@ -238,7 +254,8 @@ fn unpinning_takes_the_product_off_the_page() {
     app().delete(&path, Some(&c.api_key)).expect_error(404, "not_found");
 
     // The link keeps working for whoever already has it; pinning again reuses it.
-    let r = app().send("GET", &path_of(dropped["short_url"].as_str().unwrap()), None, &[("user-agent", PHONE_UA)], None);
+    let r =
+        app().send("GET", &path_of(dropped["short_url"].as_str().unwrap()), None, &[("user-agent", PHONE_UA)], None);
     assert_eq!(r.status, 302);
     let again = pin(&c, &s, drop["id"].as_str().unwrap()).expect(201);
     assert_eq!(again["short_url"], dropped["short_url"]);
@@ -297,9 +314,7 @@ fn another_creators_session_is_404_to_everything() {
     app().post(&format!("/api/live-sessions/{s}/end"), key, &json!({})).expect_error(404, "not_found");
     app().get(&format!("/api/live-sessions/{s}/stats"), key).expect_error(404, "not_found");
     app().get(&format!("/api/live-sessions/{s}"), key).expect_error(404, "not_found");
-    app()
-        .post("/api/links", key, &json!({ "product_id": pid, "live_session_id": s }))
-        .expect_error(404, "not_found");
+    app().post("/api/links", key, &json!({ "product_id": pid, "live_session_id": s })).expect_error(404, "not_found");
     // Nothing changed.
     let f = feed(&s);
     assert_eq!(f["state"], "live");
@@ -330,11 +345,23 @@ fn unknown_sessions_404_and_withdrawn_products_422() {
     let gone = new_product(&brand, json!({}));
     let later = new_product(&brand, json!({ "title": "Withdrawn later" }));
     let s = id_of(&new_session(&c, "Withdrawals"));
-    app().patch(&format!("/api/products/{}", gone["id"].as_str().unwrap()), Some(&brand.api_key), &json!({ "active": false })).expect(200);
+    app()
+        .patch(
+            &format!("/api/products/{}", gone["id"].as_str().unwrap()),
+            Some(&brand.api_key),
+            &json!({ "active": false }),
+        )
+        .expect(200);
     pin(&c, &s, gone["id"].as_str().unwrap()).expect_error(422, "validation_failed");
     pin(&c, &s, later["id"].as_str().unwrap()).expect(201);
     assert_eq!(feed_titles(&s), vec!["Withdrawn later"]);
-    app().patch(&format!("/api/products/{}", later["id"].as_str().unwrap()), Some(&brand.api_key), &json!({ "active": false })).expect(200);
+    app()
+        .patch(
+            &format!("/api/products/{}", later["id"].as_str().unwrap()),
+            Some(&brand.api_key),
+            &json!({ "active": false }),
+        )
+        .expect(200);
     assert!(feed_titles(&s).is_empty());
     assert!(page(&s).body.contains("No products pinned yet"));
 }
@@ -376,8 +403,8 @@ fn an_order_through_a_session_link_counts_for_the_session_and_carries_it() {
 /// the inline script runs under the page's CSP, polls the feed and renders the pins.
 #[test]
 fn the_page_works_in_a_real_browser() {
-    let chromium = std::env::var("AE_CHROMIUM")
-        .expect("AE_CHROMIUM is not set: `npm test` installs Chromium for this test");
+    let chromium =
+        std::env::var("AE_CHROMIUM").expect("AE_CHROMIUM is not set: `npm test` installs Chromium for this test");
     let brand = new_brand(json!({}));
     let product = new_product(&brand, json!({ "title": "Fizz <b>&</b> Pop" }));
     let c = new_creator();

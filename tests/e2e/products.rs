@@ -65,7 +65,11 @@ fn money_is_integer_minor_units_in_any_iso_currency() {
     let b = new_brand(json!({}));
     for (amount, currency) in [(0, "USD"), (1500, "JPY"), (12345, "KWD"), (999, "EUR")] {
         let v = app()
-            .post("/api/products", Some(&b.api_key), &product_body(&b, json!({"price": {"amount": amount, "currency": currency}})))
+            .post(
+                "/api/products",
+                Some(&b.api_key),
+                &product_body(&b, json!({"price": {"amount": amount, "currency": currency}})),
+            )
             .expect(201);
         assert_eq!(v["price"], json!({"amount": amount, "currency": currency}));
     }
@@ -148,7 +152,9 @@ fn wrong_shapes_are_422_and_write_nothing() {
     assert_eq!(products(&b, ""), json!({"items": [], "next_cursor": null}), "nothing written");
     // 200 characters is within the limit; characters, not bytes.
     app().post("/api/products", Some(&b.api_key), &product_body(&b, json!({"title": "t".repeat(200)}))).expect(201);
-    let v = app().post("/api/products", Some(&b.api_key), &product_body(&b, json!({"title": "😀".repeat(200)}))).expect(201);
+    let v = app()
+        .post("/api/products", Some(&b.api_key), &product_body(&b, json!({"title": "😀".repeat(200)})))
+        .expect(201);
     assert_eq!(v["title"], "😀".repeat(200));
     app().post("/api/products", Some(&b.api_key), &product_body(&b, json!({"title": "é".repeat(200)}))).expect(201);
     app()
@@ -431,9 +437,7 @@ fn brand_sets_targeted_rates_for_a_creator() {
     assert_eq!(all["creator_id"], c.id.as_str());
     assert_eq!(all["commission_bps"], 300);
     assert!(all.get("product_id").is_some_and(Value::is_null), "{all}");
-    let one = app()
-        .put(&path, Some(&b.api_key), &json!({"commission_bps": 2500, "product_id": p["id"]}))
-        .expect(200);
+    let one = app().put(&path, Some(&b.api_key), &json!({"commission_bps": 2500, "product_id": p["id"]})).expect(200);
     assert_eq!(one["product_id"], p["id"]);
     assert_eq!(one["commission_bps"], 2500);
     // Setting it again replaces it (PUT is idempotent), 0 % is a valid targeted rate.

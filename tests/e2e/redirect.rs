@@ -85,11 +85,7 @@ fn get_redirects_302_with_a_fresh_click_id_and_the_contract_headers() {
     let pairs: Vec<(String, String)> = loc.query_pairs().map(|(k, v)| (k.into(), v.into())).collect();
     assert_eq!(
         pairs,
-        vec![
-            ("variant".into(), "1".into()),
-            ("color".into(), "red".into()),
-            ("aff_click".into(), id1.clone())
-        ]
+        vec![("variant".into(), "1".into()), ("color".into(), "red".into()), ("aff_click".into(), id1.clone())]
     );
     assert_eq!(loc.fragment(), Some("reviews"));
 }
@@ -100,7 +96,8 @@ fn get_redirects_302_with_a_fresh_click_id_and_the_contract_headers() {
 fn a_kv_miss_redirects_from_d1_records_the_click_and_refills_kv() {
     let s = setup();
     let dest = s.product["url"].as_str().unwrap();
-    let (link_key, product_key) = (format!("link:{}", s.code), format!("product:{}", s.product["id"].as_str().unwrap()));
+    let (link_key, product_key) =
+        (format!("link:{}", s.code), format!("product:{}", s.product["id"].as_str().unwrap()));
     let stored_link = local_kv::get(&link_key).expect("the link's record is in KV once the link exists");
     let stored_product = local_kv::get(&product_key).expect("the product's record is in KV once it exists");
 

@@ -1,7 +1,9 @@
 //! Signed order webhooks, attribution and the commission ledger, end to end.
 
 use crate::common::sign::{headers, headers_at, now_secs};
-use crate::common::{app, eventually, link_stats, new_brand, new_creator, new_link, new_product, unique, Brand, Creator, Resp};
+use crate::common::{
+    app, eventually, link_stats, new_brand, new_creator, new_link, new_product, unique, Brand, Creator, Resp,
+};
 use serde_json::{json, Value};
 
 /// A brand with one product and a creator's link to it.
@@ -122,7 +124,8 @@ fn a_signed_order_is_attributed_with_the_exact_commission_in_every_scheme() {
         let clk = s.click();
         let order = unique("order-");
         // (1999 × 3 − 500) × 12.5 % = 5497 × 0.125 = 687.125 → 687
-        let ev = s.paid(&order, Some(&clk), json!([{ "sku": s.sku(), "quantity": 3, "unit_price": 1999, "discount": 500 }]));
+        let ev =
+            s.paid(&order, Some(&clk), json!([{ "sku": s.sku(), "quantity": 3, "unit_price": 1999, "discount": 500 }]));
         let v = s.deliver(&unique("dlv_"), &ev).expect(200);
         assert_eq!(v["status"], "attributed", "{scheme}: {v}");
         assert_eq!(v["order_id"], order.as_str());
@@ -173,7 +176,8 @@ fn native_shopify_orders_convert_decimal_prices_exactly() {
     assert_eq!(v["status"], "attributed", "{v}");
     assert_eq!(v["order_id"], (order_id + 1).to_string());
     // 0.29 → 29 → 3 (12.5 %, floored); 2 × 19.99 − 1.98 = 38.00 → 3800 → 475. Tax/shipping never count.
-    let amounts: Vec<i64> = v["commissions"].as_array().unwrap().iter().map(|c| c["amount"]["amount"].as_i64().unwrap()).collect();
+    let amounts: Vec<i64> =
+        v["commissions"].as_array().unwrap().iter().map(|c| c["amount"]["amount"].as_i64().unwrap()).collect();
     assert_eq!(amounts, vec![3, 475]);
 }
 
@@ -224,9 +228,7 @@ fn bad_input_after_a_valid_signature() {
     let mut big = s.paid(&unique("o-"), None, json!([]));
     big["padding"] = json!("x".repeat(1024 * 1024 + 10));
     s.deliver(&unique("d"), &big).expect_error(413, "payload_too_large");
-    app()
-        .send("POST", "/webhooks/br_doesnotexist000000000", None, &[], Some(b"{}"))
-        .expect_error(404, "not_found");
+    app().send("POST", "/webhooks/br_doesnotexist000000000", None, &[], Some(b"{}")).expect_error(404, "not_found");
     assert_eq!(s.orders()["items"], json!([]));
 }
 
@@ -348,7 +350,8 @@ fn partial_refunds_reverse_the_refunded_units_and_cancel_the_rest() {
     let clk = s.click();
     let order = unique("o-");
     // 3 × 1000 − 300 = 2700 @ 12.5 % = 337
-    let ev = s.paid(&order, Some(&clk), json!([{ "sku": s.sku(), "quantity": 3, "unit_price": 1000, "discount": 300 }]));
+    let ev =
+        s.paid(&order, Some(&clk), json!([{ "sku": s.sku(), "quantity": 3, "unit_price": 1000, "discount": 300 }]));
     assert_eq!(s.deliver(&unique("d"), &ev).expect(200)["commissions"][0]["amount"]["amount"], 337);
     // Refund 1: remaining 2 × 1000 − 200 = 1800 → 225; reversed 112.
     let r1 = s.refund(&order, "order.refunded", json!([{ "sku": s.sku(), "quantity": 1 }]));
@@ -435,7 +438,8 @@ fn approval_after_the_hold_and_a_clawback_after_approval() {
     let order = unique("o-");
     let ev = s.paid(&order, Some(&clk), json!([{ "sku": s.sku(), "quantity": 2, "unit_price": 4000 }]));
     assert_eq!(s.deliver(&unique("d"), &ev).expect(200)["commissions"][0]["amount"]["amount"], 1000);
-    let held_ev = held.paid(&unique("o-"), Some(&held_clk), json!([{ "sku": held.sku(), "quantity": 1, "unit_price": 800 }]));
+    let held_ev =
+        held.paid(&unique("o-"), Some(&held_clk), json!([{ "sku": held.sku(), "quantity": 1, "unit_price": 800 }]));
     held.deliver(&unique("d"), &held_ev).expect(200);
     run_approval();
     let t = eventually(|| total(&s.earnings(), "USD"), |t| t["approved"] == 1000);
@@ -452,7 +456,10 @@ fn approval_after_the_hold_and_a_clawback_after_approval() {
     assert_eq!(original["state"], "approved");
     assert_eq!(original["amount"]["amount"], 1000);
     let t = total(&s.earnings(), "USD");
-    assert_eq!((t["approved"].as_i64(), t["reversed"].as_i64(), t["pending"].as_i64()), (Some(500), Some(500), Some(0)));
+    assert_eq!(
+        (t["approved"].as_i64(), t["reversed"].as_i64(), t["pending"].as_i64()),
+        (Some(500), Some(500), Some(0))
+    );
 }
 
 #[test]
@@ -463,10 +470,14 @@ fn rate_precedence_and_the_clicks_rate_lock() {
     // A targeted all-products rate beats the product's open rate, even when lower.
     let pid = s.product["id"].as_str().unwrap();
     app()
-        .put(&format!("/api/collaborations/{}", s.creator.id), Some(&s.brand.api_key), &json!({ "commission_bps": 500 }))
+        .put(
+            &format!("/api/collaborations/{}", s.creator.id),
+            Some(&s.brand.api_key),
+            &json!({ "commission_bps": 500 }),
+        )
         .expect(200);
     let clk = s.click(); // locks 500 for the linked product
-    // Rates change after the click.
+                         // Rates change after the click.
     app().patch(&format!("/api/products/{pid}"), Some(&s.brand.api_key), &json!({ "commission_bps": 100 })).expect(200);
     app()
         .put(
@@ -484,7 +495,8 @@ fn rate_precedence_and_the_clicks_rate_lock() {
         ]),
     );
     let v = s.deliver(&unique("d"), &ev).expect(200);
-    let rates: Vec<i64> = v["commissions"].as_array().unwrap().iter().map(|c| c["rate_bps"].as_i64().unwrap()).collect();
+    let rates: Vec<i64> =
+        v["commissions"].as_array().unwrap().iter().map(|c| c["rate_bps"].as_i64().unwrap()).collect();
     assert_eq!(rates, vec![500, 2000], "linked product keeps the click's rate; others today's targeted rate");
 }
 
