@@ -2,30 +2,20 @@
 //! commission ledger, as a Cloudflare Worker.
 //!
 //! Layout: `domain` is pure logic, `webhooks` the pure signature and payload code,
-//! `store` every D1/KV access, `routes` the HTTP surfaces, `http` their shared plumbing.
+//! `store` every D1/KV access, `views` the contract's shapes, `routes` the HTTP surfaces,
+//! `http` their shared plumbing. Imports point down: routes → http, views → store → domain.
 
 pub mod clock;
 pub mod domain;
 pub mod http;
+pub mod panic;
 pub mod routes;
 pub mod store;
+pub mod views;
 pub mod webhooks;
 
 use worker::wasm_bindgen::{prelude::wasm_bindgen, JsValue};
 use worker::{console_error, event, web_sys, Env, ScheduleContext, ScheduledEvent};
-
-/// Chains `console_error_panic_hook` in front of the hook `worker` installs (which marks the
-/// instance for re-initialisation), once per isolate.
-pub(crate) fn install_panic_hook() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            console_error_panic_hook::hook(info);
-            previous(info);
-        }));
-    });
-}
 
 /// The fetch event for what `src/shim.mjs` doesn't answer itself, exported by hand rather
 /// than through `#[event(fetch)]` so that the shim can take the redirect first
@@ -37,15 +27,15 @@ pub(crate) fn install_panic_hook() {
     wasm_bindgen_futures = ::worker::wasm_bindgen_futures,
     js_sys = ::worker::js_sys
 )]
-pub async fn fetch(req: web_sys::Request, env: Env) -> Result<JsValue, JsValue> {
+pub async fn fetch(req: web_sys::Request, env: Env, ctx: worker::worker_sys::Context) -> Result<JsValue, JsValue> {
     std::panic::AssertUnwindSafe(async move {
-        install_panic_hook();
+        panic::install_hook();
         let method = req.method();
         let res =
             if (method == "GET" || method == "HEAD") && routes::redirect_code(routes::path_of(&req.url())).is_some() {
                 http::ApiError::not_found("link").into_response()
             } else {
-                routes::dispatch(req.into(), env).await.unwrap_or_else(|e| e.into_response())
+                routes::dispatch(req.into(), env, worker::Context::new(ctx)).await.unwrap_or_else(|e| e.into_response())
             };
         Ok(web_sys::Response::from(res).into())
     })
@@ -56,9 +46,9 @@ pub async fn fetch(req: web_sys::Request, env: Env) -> Result<JsValue, JsValue> 
 /// approves commissions whose hold has passed.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    install_panic_hook();
+    panic::install_hook();
     let approved = async { store::orders::approve_due(&store::db(&env)?, clock::now_ms()).await };
     if let Err(e) = approved.await {
-        console_error!("approval job failed: {}", e.message);
+        console_error!("approval job failed: {e}");
     }
 }

@@ -42,19 +42,19 @@ async function redirect(request, env, ctx, linkKey, get) {
   const link = kv === undefined ? null : await read(kv, linkKey);
   const productKey = link === null ? undefined : wasm.redirect_product_key(link);
   const product = productKey === undefined ? null : await read(kv, productKey);
-  let ua, ip, referer, country; // what a GET's click keeps of the visitor; HEAD records none
+  // What a GET's click keeps of the visitor, as one string (src/routes/redirect.rs, `Visit`):
+  // user agent, IP, referer, country joined by "\n" (no header value holds one; an absent
+  // one joins as ""). HEAD records no click.
+  let visit;
   if (get) {
     const h = request.headers;
-    ua = h.get("user-agent");
-    ip = h.get("cf-connecting-ip");
-    referer = h.get("referer");
-    country = request.cf?.country;
+    visit = [h.get("user-agent"), h.get("cf-connecting-ip"), h.get("referer"), request.cf?.country].join("\n");
   }
   if (product !== null) {
-    const location = wasm.redirect_location(linkKey, link, product, env, ctx, get, ua, ip, referer, country);
+    const location = wasm.redirect_location(linkKey, link, product, env, ctx, visit);
     if (location !== undefined) return found(location);
   }
-  const answer = await wasm.redirect_fallback(linkKey, link ?? undefined, product ?? undefined, env, ctx, get, ua, ip, referer, country);
+  const answer = await wasm.redirect_fallback(linkKey, link ?? undefined, product ?? undefined, env, ctx, visit);
   return typeof answer === "string" ? found(answer) : answer;
 }
 
@@ -67,7 +67,7 @@ export default {
         const linkKey = wasm.redirect_link_key(request.url);
         if (linkKey !== undefined) return redirect(request, env, ctx, linkKey, method === "GET").catch(guard);
       }
-      return wasm.fetch(request, env).catch(guard);
+      return wasm.fetch(request, env, ctx).catch(guard);
     } catch (e) {
       guard(e);
     }

@@ -121,15 +121,7 @@ pub fn new_api_key(role_prefix: &str) -> Result<String, IdError> {
 /// Lowercase hex SHA-256 of a key: what storage holds and what lookups compare. Keys carry
 /// 256 random bits, so an unsalted fast hash is enough (nothing to brute-force).
 pub fn hash_key(key: &str) -> String {
-    hex(&Sha256::digest(key.as_bytes()))
-}
-
-/// Lowercase hex of bytes.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digits: Vec<u8> = bytes.iter().flat_map(|&b| [HEX[(b >> 4) as usize], HEX[(b & 0x0f) as usize]]).collect();
-    // Only bytes from HEX: ASCII.
-    String::from_utf8(digits).unwrap_or_default()
+    super::hex::encode(&Sha256::digest(key.as_bytes()))
 }
 
 /// A fresh short-link code: 8 uniformly random base62 characters. Redrawn in the

@@ -4,6 +4,7 @@
 use super::commission::{
     commission_on, effective_rate, line_base, remaining_base, reversal_for_refund, Bps, CommissionError, RateInputs,
 };
+pub use super::states::EntryState;
 use std::collections::HashMap;
 
 /// One order line (minor units of the order's currency).
@@ -77,16 +78,6 @@ pub fn plan_paid(
         });
     }
     Ok(lines)
-}
-
-/// The state of a line's commission entry, as far as take-backs care.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EntryState {
-    Pending,
-    /// Approved or paid: never edited again; take-backs are clawbacks.
-    Settled,
-    /// Already fully reversed.
-    Reversed,
 }
 
 /// A stored line with its commission entry, if it earned one.
@@ -195,7 +186,8 @@ pub fn plan_refund(lines: &[StoredLine], refund: Refund<'_>) -> Result<RefundPla
         let Some(c) = &line.commission else { continue };
         let kind = match c.state {
             EntryState::Pending => TakeBackKind::Reversal,
-            EntryState::Settled => TakeBackKind::Clawback,
+            // Never edited again: what is taken back is clawed back.
+            EntryState::Approved | EntryState::Paid => TakeBackKind::Clawback,
             EntryState::Reversed => continue,
         };
         let LineItem { unit_price, quantity, discount, .. } = line.item;
@@ -295,7 +287,7 @@ mod tests {
 
     #[test]
     fn after_approval_a_refund_is_a_clawback() {
-        let lines = [stored(0, item("A", 1, 5000, 0), 0, Some(EntryState::Settled))];
+        let lines = [stored(0, item("A", 1, 5000, 0), 0, Some(EntryState::Approved))];
         let plan = plan_refund(&lines, Refund::Everything).unwrap();
         assert_eq!(plan.take_backs[0].kind, TakeBackKind::Clawback);
         assert_eq!(plan.take_backs[0].amount, -500);

@@ -3,7 +3,9 @@
 pub mod attribution;
 pub mod commission;
 pub mod destination;
+pub mod hex;
 pub mod ids;
 pub mod ledger;
 pub mod money;
+pub mod states;
 pub mod visitor;

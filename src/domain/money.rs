@@ -184,6 +184,59 @@ pub fn minor_to_decimal(amount: i64, currency: Currency) -> String {
     format!("{sign}{}.{:0width$}", abs / div, abs % div, width = exp as usize)
 }
 
+/// Symbols that name one currency without doubt for an English reader; anything else is
+/// shown with its ISO code (`CHF 12.50`), which is never wrong.
+const SYMBOLS: &[(&str, &str)] = &[
+    ("USD", "$"),
+    ("EUR", "€"),
+    ("GBP", "£"),
+    ("JPY", "¥"),
+    ("CNY", "CN¥"),
+    ("INR", "₹"),
+    ("KRW", "₩"),
+    ("CAD", "CA$"),
+    ("AUD", "A$"),
+    ("NZD", "NZ$"),
+    ("HKD", "HK$"),
+    ("MXN", "MX$"),
+    ("BRL", "R$"),
+    ("TWD", "NT$"),
+    ("ILS", "₪"),
+    ("VND", "₫"),
+    ("PHP", "₱"),
+    ("NGN", "₦"),
+    ("UAH", "₴"),
+];
+
+/// A price for people: `$1,299.00`, `¥500`, `KWD 1.234`, with thousands separated.
+pub fn format_price(m: &Money) -> String {
+    let decimal = minor_to_decimal(m.amount, m.currency);
+    let (sign, unsigned) = match decimal.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", decimal.as_str()),
+    };
+    let (int_part, frac) = match unsigned.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (unsigned, None),
+    };
+    let mut grouped = String::with_capacity(int_part.len() + int_part.len() / 3);
+    for (i, c) in int_part.chars().enumerate() {
+        if i > 0 && (int_part.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    if let Some(f) = frac {
+        grouped.push('.');
+        grouped.push_str(f);
+    }
+    let code = m.currency.as_str();
+    match SYMBOLS.iter().find(|(c, _)| *c == code) {
+        Some((_, symbol)) => format!("{sign}{symbol}{grouped}"),
+        None => format!("{sign}{code}\u{a0}{grouped}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,5 +294,22 @@ mod tests {
         assert_eq!(back, Money::new(5, cur("JPY")));
         assert!(serde_json::from_str::<Money>(r#"{"amount":1.5,"currency":"USD"}"#).is_err());
         assert!(serde_json::from_str::<Money>(r#"{"amount":1,"currency":"ZZZ"}"#).is_err());
+    }
+
+    fn usd_(amount: i64) -> Money {
+        Money::new(amount, Currency::parse("USD").unwrap())
+    }
+
+    #[test]
+    fn prices_format_for_their_currency() {
+        assert_eq!(format_price(&usd_(1999)), "$19.99");
+        assert_eq!(format_price(&usd_(129_900)), "$1,299.00");
+        assert_eq!(format_price(&usd_(5)), "$0.05");
+        assert_eq!(format_price(&usd_(123_456_789)), "$1,234,567.89");
+        assert_eq!(format_price(&Money::new(500, Currency::parse("JPY").unwrap())), "¥500");
+        assert_eq!(format_price(&Money::new(1_234_567, Currency::parse("JPY").unwrap())), "¥1,234,567");
+        assert_eq!(format_price(&Money::new(1234, Currency::parse("KWD").unwrap())), "KWD\u{a0}1.234");
+        assert_eq!(format_price(&Money::new(1250, Currency::parse("EUR").unwrap())), "€12.50");
+        assert_eq!(format_price(&usd_(-550)), "-$5.50");
     }
 }

@@ -280,7 +280,7 @@ pub fn visitor_hash(salt: &str, ip: &str, user_agent: &str) -> String {
         h.update((field.len() as u64).to_be_bytes());
         h.update(field.as_bytes());
     }
-    super::ids::hex(&h.finalize())
+    super::hex::encode(&h.finalize())
 }
 
 /// The referring site's host, lowercase (`https://WWW.Instagram.com/p/x` → `www.instagram.com`),
@@ -536,7 +536,7 @@ mod tests {
             raw.extend_from_slice(&(f.len() as u64).to_be_bytes());
             raw.extend_from_slice(f.as_bytes());
         }
-        assert_eq!(visitor_hash("s", "1.2.3.4", "ua"), crate::domain::ids::hex(&Sha256::digest(&raw)));
+        assert_eq!(visitor_hash("s", "1.2.3.4", "ua"), crate::domain::hex::encode(&Sha256::digest(&raw)));
     }
 
     #[test]

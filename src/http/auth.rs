@@ -1,9 +1,9 @@
-//! Roles and keys. `Authorization: Bearer <key>` (scheme word case-insensitive) names one of
-//! three roles: admin (the `ADMIN_TOKEN` secret), a brand or a creator (keys stored only as
-//! SHA-256 hashes; their prefix says which table to look in).
+//! Roles. `Authorization: Bearer <key>` (scheme word case-insensitive) names one of three
+//! roles: admin (the `ADMIN_TOKEN` secret), a brand or a creator (whose keys the store looks
+//! up: `store::keys`). Which role may use a route is decided here.
 
 use super::{ApiError, ApiResult};
-use crate::domain::ids::{hash_key, prefix};
+use crate::store::keys::{self, KeyOwner};
 use crate::store::{self, brands::BrandRow, creators::CreatorRow};
 use sha2::{Digest, Sha256};
 use worker::{Env, Request};
@@ -39,15 +39,10 @@ pub async fn authenticate(req: &Request, env: &Env) -> ApiResult<Principal> {
             return Ok(Principal::Admin);
         }
     }
-    let unknown = || ApiError::unauthorized("unknown key");
-    let db = store::db(env)?;
-    let hash = hash_key(&key);
-    if key.starts_with(&format!("ae_{}_", prefix::KEY_BRAND)) {
-        store::brands::by_key_hash(&db, &hash).await?.map(Principal::Brand).ok_or_else(unknown)
-    } else if key.starts_with(&format!("ae_{}_", prefix::KEY_CREATOR)) {
-        store::creators::by_key_hash(&db, &hash).await?.map(Principal::Creator).ok_or_else(unknown)
-    } else {
-        Err(unknown())
+    match keys::owner(&store::db(env)?, &key).await? {
+        Some(KeyOwner::Brand(b)) => Ok(Principal::Brand(b)),
+        Some(KeyOwner::Creator(c)) => Ok(Principal::Creator(c)),
+        None => Err(ApiError::unauthorized("unknown key")),
     }
 }
 

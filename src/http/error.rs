@@ -1,21 +1,28 @@
 //! The one error shape of the contract: `{"error": {"code", "message"}}` with a fitting status.
 
+use crate::store::StoreError;
 use serde::Serialize;
 use worker::{console_error, Response};
 
-/// An error answered to the client. Built by handlers; turned into a response in one place.
+/// An error answered to the client. Built by handlers; turned into a response in one place,
+/// [`ApiError::into_response`], which is also where a 5xx is logged: an error that a caller
+/// recovers from (a race it retries) is never logged as our fault.
 #[derive(Debug)]
 pub struct ApiError {
     pub status: u16,
     pub code: &'static str,
     pub message: String,
+    /// What went wrong, for the log only (never for the client).
+    pub detail: Option<String>,
+    /// Headers the answer carries (`allow` of a 405).
+    pub headers: Vec<(&'static str, String)>,
 }
 
 pub type ApiResult<T> = std::result::Result<T, ApiError>;
 
 impl ApiError {
     pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into() }
+        ApiError { status, code, message: message.into(), detail: None, headers: Vec::new() }
     }
     pub fn bad_json(message: impl Into<String>) -> ApiError {
         ApiError::new(400, "invalid_json", message)
@@ -41,16 +48,28 @@ impl ApiError {
     pub fn invalid(message: impl Into<String>) -> ApiError {
         ApiError::new(422, "validation_failed", message)
     }
-    pub fn method_not_allowed() -> ApiError {
-        ApiError::new(405, "method_not_allowed", "method not allowed on this route")
+    /// 405, with `allow` naming the methods the route has.
+    pub fn method_not_allowed(allowed: &[worker::Method]) -> ApiError {
+        let allow = allowed.iter().map(|m| m.as_ref()).collect::<Vec<_>>().join(", ");
+        let message = format!("this route answers {allow} only");
+        ApiError { headers: vec![("allow", allow)], ..ApiError::new(405, "method_not_allowed", message) }
     }
-    /// Our own fault. The detail goes to the log, never to the client.
+    /// A change is saved, but the redirect's KV record of it could not be written: the
+    /// redirect may act on it late. Retrying the request writes the record again.
+    pub fn saved_late(change: &str, detail: impl std::fmt::Display) -> ApiError {
+        let message = format!("{change} is saved, but the redirect may take it up late; retry to make sure");
+        ApiError { detail: Some(detail.to_string()), ..ApiError::new(503, "saved_not_propagated", message) }
+    }
+    /// Our own fault. The detail goes to the log when this is answered, never to the client.
     pub fn internal(detail: impl std::fmt::Display) -> ApiError {
-        console_error!("internal error: {detail}");
-        ApiError::new(500, "internal", "internal error")
+        ApiError { detail: Some(detail.to_string()), ..ApiError::new(500, "internal", "internal error") }
     }
 
+    /// The response in the contract's shape; a 5xx is logged here, once.
     pub fn into_response(self) -> Response {
+        if self.status >= 500 {
+            console_error!("{} {}: {}", self.status, self.code, self.detail.as_deref().unwrap_or(&self.message));
+        }
         #[derive(Serialize)]
         struct Body<'a> {
             error: Inner<'a>,
@@ -61,7 +80,11 @@ impl ApiError {
             message: &'a str,
         }
         let body = Body { error: Inner { code: self.code, message: &self.message } };
-        super::json::respond(self.status, &body)
+        let mut response = super::json::respond(self.status, &body);
+        for (name, value) in &self.headers {
+            let _ = response.headers_mut().set(name, value);
+        }
+        response
     }
 }
 
@@ -71,8 +94,14 @@ impl From<worker::Error> for ApiError {
     }
 }
 
-impl From<worker::KvError> for ApiError {
-    fn from(e: worker::KvError) -> ApiError {
-        ApiError::internal(format!("kv: {e:?}"))
+/// The one place where the store's errors become the contract's.
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        match e {
+            StoreError::Conflict(m) => ApiError::conflict(m),
+            StoreError::NotFound(what) => ApiError::not_found(what),
+            StoreError::Raced => ApiError::conflict("this changed at the same time; retry"),
+            StoreError::D1(_) | StoreError::Kv(_) => ApiError::internal(e),
+        }
     }
 }

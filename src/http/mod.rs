@@ -16,6 +16,19 @@ pub fn env_text(env: &Env, name: &str) -> Option<String> {
     worker::js_sys::Reflect::get(env.as_ref(), &name.into()).ok()?.as_string()
 }
 
+/// The secret salt of visitor hashes (`VISITOR_SALT`); `None`, said once in the log, when
+/// it is unset or empty: then no visitor is hashed.
+pub fn visitor_salt(env: &Env) -> Option<String> {
+    let salt = env_text(env, "VISITOR_SALT").filter(|s| !s.is_empty());
+    if salt.is_none() {
+        static SAID: std::sync::Once = std::sync::Once::new();
+        SAID.call_once(|| {
+            worker::console_error!("VISITOR_SALT is not set: clicks are stored without a visitor hash, never unique")
+        });
+    }
+    salt
+}
+
 /// The public origin for URLs we hand out (`short_url`, `webhook_url`): the `PUBLIC_ORIGIN`
 /// var when set, else the origin the request came to.
 pub fn origin(req: &Request, env: &Env) -> String {

@@ -2,6 +2,7 @@
 //! (created_at, id), newest first.
 
 use super::{ApiError, ApiResult};
+use crate::store::Keyset;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use serde::Serialize;
 
@@ -15,12 +16,6 @@ pub struct Cursor {
     pub id: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct PageRequest {
-    pub limit: u32,
-    pub after: Option<Cursor>,
-}
-
 /// The query pairs of a request URL.
 pub fn query_pairs(url: &url::Url) -> Vec<(String, String)> {
     url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
@@ -30,35 +25,24 @@ pub fn query_value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a 
     pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
-impl PageRequest {
-    pub fn parse(pairs: &[(String, String)]) -> ApiResult<PageRequest> {
-        let limit = match query_value(pairs, "limit") {
-            None => DEFAULT_LIMIT,
-            Some(s) => s
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=MAX_LIMIT).contains(n))
-                .ok_or_else(|| ApiError::invalid("limit must be an integer from 1 to 100"))?,
-        };
-        let after = match query_value(pairs, "cursor") {
-            None | Some("") => None,
-            Some(c) => Some(decode_cursor(c).ok_or_else(|| ApiError::invalid("cursor is not valid"))?),
-        };
-        Ok(PageRequest { limit, after })
-    }
-
-    /// SQL parameters for `(created_at, id) < (?, ?)`; a first page starts after everything.
-    pub fn bounds(&self) -> (i64, String) {
-        match &self.after {
-            Some(c) => (c.created_at, c.id.clone()),
-            None => (i64::MAX >> 11, String::from("\u{10FFFF}")),
+/// `?limit=` and `?cursor=` as the store's paging input.
+pub fn keyset(pairs: &[(String, String)]) -> ApiResult<Keyset> {
+    let limit = match query_value(pairs, "limit") {
+        None => DEFAULT_LIMIT,
+        Some(s) => s
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| ApiError::invalid("limit must be an integer from 1 to 100"))?,
+    };
+    let before = match query_value(pairs, "cursor") {
+        None | Some("") => None,
+        Some(c) => {
+            let c = decode_cursor(c).ok_or_else(|| ApiError::invalid("cursor is not valid"))?;
+            Some((c.created_at, c.id))
         }
-    }
-
-    /// How many rows to fetch: one more than the page, to know whether another follows.
-    pub fn fetch(&self) -> i64 {
-        i64::from(self.limit) + 1
-    }
+    };
+    Ok(Keyset { limit, before })
 }
 
 pub fn encode_cursor(c: &Cursor) -> String {
@@ -78,16 +62,15 @@ pub struct Page<T: Serialize> {
     pub next_cursor: Option<String>,
 }
 
-/// Cuts the extra row fetched by [`PageRequest::fetch`] and makes the cursor from the last
+/// Cuts the extra row the store read (see [`Keyset`]) and makes the cursor from the last
 /// item kept. `key` gives an item's (created_at, id).
 pub fn page<R, T: Serialize>(
-    mut rows: Vec<R>,
-    req: &PageRequest,
+    rows: Vec<R>,
+    req: &Keyset,
     key: impl Fn(&R) -> (i64, String),
     render: impl Fn(R) -> T,
 ) -> Page<T> {
-    let more = rows.len() > req.limit as usize;
-    rows.truncate(req.limit as usize);
+    let (rows, more) = req.cut(rows);
     let next_cursor = if more {
         rows.last().map(|r| {
             let (created_at, id) = key(r);
@@ -109,10 +92,10 @@ mod tests {
 
     #[test]
     fn limits_are_checked() {
-        assert_eq!(PageRequest::parse(&[]).unwrap().limit, 50);
-        assert_eq!(PageRequest::parse(&pairs(&[("limit", "100")])).unwrap().limit, 100);
+        assert_eq!(keyset(&[]).unwrap().limit, 50);
+        assert_eq!(keyset(&pairs(&[("limit", "100")])).unwrap().limit, 100);
         for bad in ["0", "101", "-1", "x", ""] {
-            assert!(PageRequest::parse(&pairs(&[("limit", bad)])).is_err(), "{bad}");
+            assert!(keyset(&pairs(&[("limit", bad)])).is_err(), "{bad}");
         }
     }
 
@@ -121,12 +104,12 @@ mod tests {
         let c = Cursor { created_at: 1_700_000_000_123, id: "pr_abc".into() };
         assert_eq!(decode_cursor(&encode_cursor(&c)), Some(c));
         assert_eq!(decode_cursor("!!!"), None);
-        assert!(PageRequest::parse(&pairs(&[("cursor", "bm9jb2xvbg")])).is_err());
+        assert!(keyset(&pairs(&[("cursor", "bm9jb2xvbg")])).is_err());
     }
 
     #[test]
     fn a_page_keeps_limit_rows_and_points_past_the_last() {
-        let req = PageRequest { limit: 2, after: None };
+        let req = Keyset { limit: 2, before: None };
         let rows = vec![(3, "c"), (2, "b"), (1, "a")];
         let p = page(rows, &req, |r| (r.0, r.1.to_string()), |r| r.1);
         assert_eq!(p.items, vec!["c", "b"]);

@@ -1,22 +1,23 @@
 //! Live shopping: a creator's sessions and pins (`/api/live-sessions…`), the public feed
 //! (`GET /api/live/{id}`) and the viewers' page (`GET /live/{id}`, rendered in
-//! [`super::live_page`]).
+//! `views::live_page`).
 
 use super::links::make_link;
-use super::live_page;
-use super::products::{showcase_item, ShowcaseItem};
 use crate::clock::now_ms;
-use crate::domain::attribution::{format_rfc3339_ms, parse_rfc3339_ms};
+use crate::domain::attribution::parse_rfc3339_ms;
 use crate::domain::ids::{self, prefix};
 use crate::domain::money::{Currency, Money};
-use crate::http::page::{self, query_pairs, PageRequest};
+use crate::domain::states::SessionState;
+use crate::http::page::{self, query_pairs};
 use crate::http::{auth, json, origin, text_field, ApiError, ApiResult};
-use crate::store::link_cache::{self, LinkRecord};
+use crate::store::link_cache;
 use crate::store::links::{CurrencySum, LinkRow};
-use crate::store::live::{LiveRow, PinRow, PublicLiveRow};
+use crate::store::live::{LiveRow, PinRow};
 use crate::store::{self, creators::CreatorRow, Db};
+use crate::views::live::{render_pin, render_session, view, LiveView, PinOut};
+use crate::views::live_page;
 use serde::{Deserialize, Serialize};
-use worker::{Env, Headers, Request, Response};
+use worker::{Context, Env, Headers, Request, Response};
 
 #[derive(Deserialize)]
 struct NewSession {
@@ -27,91 +28,6 @@ struct NewSession {
 #[derive(Deserialize)]
 struct NewPin {
     product_id: String,
-}
-
-/// A session as its creator sees it.
-#[derive(Serialize)]
-struct SessionOut {
-    id: String,
-    creator_id: String,
-    title: String,
-    state: String,
-    starts_at: Option<String>,
-    created_at: String,
-    ended_at: Option<String>,
-    share_url: String,
-}
-
-fn share_url(origin: &str, id: &str) -> String {
-    format!("{origin}/live/{id}")
-}
-
-fn render_session(s: LiveRow, origin: &str) -> SessionOut {
-    SessionOut {
-        share_url: share_url(origin, &s.id),
-        starts_at: s.starts_at.map(format_rfc3339_ms),
-        created_at: format_rfc3339_ms(s.created_at),
-        ended_at: s.ended_at.map(format_rfc3339_ms),
-        id: s.id,
-        creator_id: s.creator_id,
-        title: s.title,
-        state: s.state,
-    }
-}
-
-/// The public view of a session: the feed's JSON and what the page renders.
-#[derive(Serialize, Clone)]
-pub struct LiveView {
-    pub id: String,
-    pub title: String,
-    pub creator: CreatorRef,
-    pub state: String,
-    pub starts_at: Option<String>,
-    pub created_at: String,
-    pub ended_at: Option<String>,
-    pub share_url: String,
-    pub pins: Vec<PinOut>,
-}
-
-#[derive(Serialize, Clone)]
-pub struct CreatorRef {
-    pub id: String,
-    pub handle: String,
-}
-
-#[derive(Serialize, Clone)]
-pub struct PinOut {
-    pub product: ShowcaseItem,
-    pub short_url: String,
-    pub pinned_at: String,
-    /// The price as the page shows it (`$19.99`, `¥500`), so the page's refresh script
-    /// formats exactly like the server without a currency table of its own.
-    pub price_display: String,
-}
-
-fn render_pin(p: PinRow, origin: &str) -> PinOut {
-    let product = showcase_item(p.showcase);
-    PinOut {
-        price_display: live_page::format_price(&product.price),
-        product,
-        short_url: format!("{origin}/{}", p.code),
-        pinned_at: format_rfc3339_ms(p.pinned_at),
-    }
-}
-
-fn view(row: PublicLiveRow, pins: Vec<PinRow>, origin: &str) -> LiveView {
-    let s = row.session;
-    LiveView {
-        share_url: share_url(origin, &s.id),
-        creator: CreatorRef { id: s.creator_id, handle: row.creator_handle },
-        starts_at: s.starts_at.map(format_rfc3339_ms),
-        created_at: format_rfc3339_ms(s.created_at),
-        ended_at: s.ended_at.map(format_rfc3339_ms),
-        pins: pins.into_iter().map(|p| render_pin(p, origin)).collect(),
-        id: s.id,
-        title: s.title,
-        state: s.state,
-    }
 }
 
 /// The public view, or `None` for an unknown session.
@@ -154,7 +70,7 @@ pub async fn create(mut req: Request, env: &Env) -> ApiResult<Response> {
         creator_id: creator.id,
         title,
         starts_at,
-        state: "live".into(),
+        state: SessionState::Live,
         created_at: now_ms(),
         ended_at: None,
     };
@@ -165,7 +81,7 @@ pub async fn create(mut req: Request, env: &Env) -> ApiResult<Response> {
 /// `GET /api/live-sessions` (creator): own sessions, newest first.
 pub async fn list(req: Request, env: &Env) -> ApiResult<Response> {
     let creator = auth::require_creator(&req, env).await?;
-    let page_req = PageRequest::parse(&query_pairs(&req.url()?))?;
+    let page_req = page::keyset(&query_pairs(&req.url()?))?;
     let rows = store::live::list_for_creator(&store::db(env)?, &creator.id, &page_req).await?;
     let base = origin(&req, env);
     json::ok(&page::page(rows, &page_req, |s| (s.created_at, s.id.clone()), |s| render_session(s, &base)))
@@ -189,35 +105,28 @@ pub async fn end(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
     json::ok(&render_session(row, &origin(&req, env)))
 }
 
-fn link_record(l: &LinkRow) -> LinkRecord {
-    LinkRecord {
-        active: true,
-        link_id: l.id.clone(),
-        creator_id: l.creator_id.clone(),
-        brand_id: l.brand_id.clone(),
-        product_id: l.product_id.clone(),
-        live_session_id: l.live_session_id.clone(),
-    }
-}
-
 /// The session's link for the product: the existing one (re-enabled if its creator had
 /// disabled it), else a new one. Two pins racing to create it meet at the
 /// `links_live_product` unique index; the loser takes the winner's link.
 async fn session_link(
     env: &Env,
+    ctx: &Context,
     db: &Db,
     creator: &CreatorRow,
     session_id: &str,
     product_id: &str,
 ) -> ApiResult<LinkRow> {
-    if let Some(link) = store::live::session_link(db, session_id, product_id).await? {
-        if link.active != 1 {
+    if let Some(mut link) = store::live::session_link(db, session_id, product_id).await? {
+        if !link.active {
             store::live::reactivate_link(db, session_id, &link.id).await?;
-            link_cache::put_link(&store::kv(env)?, &link.code, &link_record(&link)).await?;
+            link.active = true;
+            link_cache::put_link(&store::kv(env)?, &link.code, &link.record())
+                .await
+                .map_err(|e| ApiError::saved_late("the link's re-enabling", e))?;
         }
         return Ok(link);
     }
-    match make_link(db, env, creator, product_id, Some(session_id.to_string()), None).await {
+    match make_link(db, env, ctx, creator, product_id, Some(session_id.to_string()), None).await {
         Ok(link) => Ok(link),
         Err(e) => match store::live::session_link(db, session_id, product_id).await? {
             Some(link) => Ok(link),
@@ -228,20 +137,20 @@ async fn session_link(
 
 /// `POST /api/live-sessions/{id}/pins` (owner) `{product_id}`: 201 with the new pin, or
 /// 200 when the product was already pinned (it moves to the top).
-pub async fn pin(mut req: Request, env: &Env, id: &str) -> ApiResult<Response> {
+pub async fn pin(mut req: Request, env: &Env, ctx: &Context, id: &str) -> ApiResult<Response> {
     let creator = auth::require_creator(&req, env).await?;
     let body: NewPin = json::body(&mut req).await?;
     let db = store::db(env)?;
     let session = own_session(&db, &creator, id).await?;
-    if session.state != "live" {
+    if session.state != SessionState::Live {
         return Err(ApiError::conflict("the live session has ended"));
     }
     let product =
         store::products::showcase_one(&db, &body.product_id).await?.ok_or_else(|| ApiError::not_found("product"))?;
-    if product.product.active != 1 {
+    if !product.product.active {
         return Err(ApiError::invalid("the product is not active in the showcase"));
     }
-    let link = session_link(env, &db, &creator, id, &product.product.id).await?;
+    let link = session_link(env, ctx, &db, &creator, id, &product.product.id).await?;
     let was_pinned = store::live::is_pinned(&db, id, &product.product.id).await?;
     let pinned_at = store::live::pin(&db, id, &product.product.id, &link.id, now_ms()).await?;
     let out = PinCreated {
@@ -322,7 +231,7 @@ pub async fn page(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
     };
     let headers = Headers::new();
     headers.set("content-type", "text/html; charset=utf-8")?;
-    headers.set("content-security-policy", &live_page::content_security_policy())?;
+    headers.set("content-security-policy", live_page::content_security_policy())?;
     headers.set("cache-control", "no-cache")?;
     headers.set("x-content-type-options", "nosniff")?;
     headers.set("referrer-policy", "strict-origin-when-cross-origin")?;

@@ -6,13 +6,12 @@ pub mod earnings;
 pub mod health;
 pub mod links;
 pub mod live;
-pub mod live_page;
 pub mod products;
 pub mod redirect;
 pub mod webhooks;
 
 use crate::http::{ApiError, ApiResult};
-use worker::{Env, Method, Request, Response};
+use worker::{Context, Env, Method, Request, Response};
 
 /// The code of `GET|HEAD /{code}` when `path` (the URL's path) is that route and nothing
 /// else, exactly as [`dispatch`] would route it: the redirect's fast path in `lib.rs`.
@@ -35,59 +34,74 @@ pub fn path_of(url: &str) -> &str {
     path.find(['?', '#']).map_or(path, |end| &path[..end])
 }
 
+/// Answers `$method` with the handler listed for it; any other method is 405 with `allow`
+/// naming the listed ones, so a route's methods are written once.
+macro_rules! on {
+    ($method:expr, $($m:ident => $handler:expr),+ $(,)?) => {
+        match $method {
+            $(Method::$m => $handler,)+
+            _ => Err(ApiError::method_not_allowed(&[$(Method::$m),+])),
+        }
+    };
+}
+
 /// Dispatches every request but the redirect (`GET|HEAD /{code}`, see [`redirect_code`]),
 /// which `lib.rs` answers before converting the request. A trailing `/` is ignored.
-pub async fn dispatch(req: Request, env: Env) -> ApiResult<Response> {
+pub async fn dispatch(req: Request, env: Env, ctx: Context) -> ApiResult<Response> {
     let path = req.path();
     let trimmed = path.trim_start_matches('/').trim_end_matches('/');
     let segments: Vec<&str> = trimmed.split('/').collect();
-    let method = req.method();
-    use Method::*;
-    match (segments.as_slice(), method) {
-        (["health"], Get) => health::get(&env).await,
+    let (env, ctx) = (&env, &ctx);
+    match segments.as_slice() {
+        ["health"] => on!(req.method(), Get => health::get(env).await),
 
-        (["api", "brands"], Post) => brands::create(req, &env).await,
-        (["api", "collaborations", creator], Put) => brands::set_collaboration(req, &env, creator).await,
-        (["api", "creators"], Post) => creators::create(req, &env).await,
+        ["api", "brands"] => on!(req.method(), Post => brands::create(req, env).await),
+        ["api", "collaborations", creator] => {
+            on!(req.method(), Put => brands::set_collaboration(req, env, creator).await)
+        }
+        ["api", "creators"] => on!(req.method(), Post => creators::create(req, env).await),
 
-        (["api", "products"], Post) => products::create(req, &env).await,
-        (["api", "products"], Get) => products::list(req, &env).await,
-        (["api", "products", id], Patch) => products::update(req, &env, id).await,
-        (["api", "showcase"], Get) => products::showcase(req, &env).await,
+        ["api", "products"] => on!(req.method(),
+            Post => products::create(req, env, ctx).await,
+            Get => products::list(req, env).await,
+        ),
+        ["api", "products", id] => on!(req.method(), Patch => products::update(req, env, id).await),
+        ["api", "showcase"] => on!(req.method(), Get => products::showcase(req, env).await),
 
-        (["api", "links"], Post) => links::create(req, &env).await,
-        (["api", "links"], Get) => links::list(req, &env).await,
-        (["api", "links", code], Delete) => links::disable(req, &env, code).await,
-        (["api", "links", code, "stats"], Get) => links::stats(req, &env, code).await,
+        ["api", "links"] => on!(req.method(),
+            Post => links::create(req, env, ctx).await,
+            Get => links::list(req, env).await,
+        ),
+        ["api", "links", code] => on!(req.method(), Delete => links::disable(req, env, code).await),
+        ["api", "links", code, "stats"] => on!(req.method(), Get => links::stats(req, env, code).await),
 
-        (["webhooks", brand], Post) => webhooks::receive(req, &env, brand).await,
-        (["api", "me", "earnings"], Get) => earnings::earnings(req, &env).await,
-        (["api", "me", "commissions"], Get) => earnings::creator_commissions(req, &env).await,
-        (["api", "orders"], Get) => earnings::brand_orders(req, &env).await,
-        (["api", "commissions"], Get) => earnings::brand_commissions(req, &env).await,
+        ["webhooks", brand] => on!(req.method(), Post => webhooks::receive(req, env, brand).await),
+        ["api", "me", "earnings"] => on!(req.method(), Get => earnings::earnings(req, env).await),
+        ["api", "me", "commissions"] => on!(req.method(), Get => earnings::creator_commissions(req, env).await),
+        ["api", "orders"] => on!(req.method(), Get => earnings::brand_orders(req, env).await),
+        ["api", "commissions"] => on!(req.method(), Get => earnings::brand_commissions(req, env).await),
 
-        (["api", "live-sessions"], Post) => live::create(req, &env).await,
-        (["api", "live-sessions"], Get) => live::list(req, &env).await,
-        (["api", "live-sessions", id], Get) => live::get(req, &env, id).await,
-        (["api", "live-sessions", id, "pins"], Post) => live::pin(req, &env, id).await,
-        (["api", "live-sessions", id, "pins", product_id], Delete) => live::unpin(req, &env, id, product_id).await,
-        (["api", "live-sessions", id, "end"], Post) => live::end(req, &env, id).await,
-        (["api", "live-sessions", id, "stats"], Get) => live::stats(req, &env, id).await,
-        (["api", "live", id], Get) => live::feed(req, &env, id).await,
-        (["live", id], Get | Head) => live::page(req, &env, id).await,
-
-        (["health"], _)
-        | (["webhooks", _], _)
-        | (["api", "me", "earnings" | "commissions"], _)
-        | (["api", "brands" | "creators" | "products" | "links" | "showcase" | "orders" | "commissions"], _)
-        | (["api", "collaborations" | "products" | "links", _], _)
-        | (["api", "links", _, "stats"], _)
-        | (["api", "live-sessions"], _)
-        | (["api", "live-sessions", _], _)
-        | (["api", "live-sessions", _, "pins" | "end" | "stats"], _)
-        | (["api", "live-sessions", _, "pins", _], _)
-        | (["api", "live", _], _)
-        | (["live", _], _) => Err(ApiError::method_not_allowed()),
+        ["api", "live-sessions"] => on!(req.method(),
+            Post => live::create(req, env).await,
+            Get => live::list(req, env).await,
+        ),
+        ["api", "live-sessions", id] => on!(req.method(), Get => live::get(req, env, id).await),
+        ["api", "live-sessions", id, "pins"] => on!(req.method(), Post => live::pin(req, env, ctx, id).await),
+        ["api", "live-sessions", id, "pins", product_id] => {
+            on!(req.method(), Delete => live::unpin(req, env, id, product_id).await)
+        }
+        ["api", "live-sessions", id, "end"] => on!(req.method(), Post => live::end(req, env, id).await),
+        ["api", "live-sessions", id, "stats"] => on!(req.method(), Get => live::stats(req, env, id).await),
+        ["api", "live", id] => on!(req.method(), Get => live::feed(req, env, id).await),
+        ["live", id] => on!(req.method(),
+            Get => live::page(req, env, id).await,
+            Head => live::page(req, env, id).await,
+        ),
+        // `GET|HEAD /{code}` never gets here (the shim and `lib.rs` answer it): any other
+        // method on a short link.
+        [code] if redirect_code(trimmed) == Some(code) => {
+            Err(ApiError::method_not_allowed(&[Method::Get, Method::Head]))
+        }
         _ => Err(ApiError::not_found("route")),
     }
 }

@@ -1,17 +1,16 @@
 //! A brand's products (`POST/PATCH/GET /api/products`) and the public showcase.
 
 use crate::clock::now_ms;
-use crate::domain::attribution::format_rfc3339_ms;
-use crate::domain::commission::open_rate;
 use crate::domain::destination::{Domain, ProductUrl};
 use crate::domain::ids::{self, prefix};
-use crate::domain::money::{Currency, Money, MAX_AMOUNT};
-use crate::http::page::{self, query_pairs, query_value, PageRequest};
+use crate::domain::money::{Currency, MAX_AMOUNT};
+use crate::http::page::{self, query_pairs, query_value};
 use crate::http::{auth, bps_field, json, text_field, ApiError, ApiResult};
 use crate::store::link_cache::{self, ProductRecord};
 use crate::store::{self, brands::BrandRow, products::ProductRow};
-use serde::{Deserialize, Serialize};
-use worker::{Env, Request, Response};
+use crate::views::products::{product, showcase_item};
+use serde::Deserialize;
+use worker::{Context, Env, Request, Response};
 
 #[derive(Deserialize)]
 struct MoneyIn {
@@ -40,69 +39,6 @@ struct ProductPatch {
     #[serde(default, deserialize_with = "json::nullable")]
     image_url: Option<Option<String>>,
     active: Option<bool>,
-}
-
-/// A product as its brand sees it.
-#[derive(Serialize)]
-pub struct ProductOut {
-    id: String,
-    brand_id: String,
-    sku: String,
-    title: String,
-    url: String,
-    price: Money,
-    commission_bps: Option<u32>,
-    image_url: Option<String>,
-    active: bool,
-    created_at: String,
-    updated_at: String,
-}
-
-/// A product as creators and the public see it: the open rate resolved.
-#[derive(Serialize, Clone)]
-pub struct ShowcaseItem {
-    pub id: String,
-    pub brand_id: String,
-    pub sku: String,
-    pub title: String,
-    pub url: String,
-    pub price: Money,
-    pub image_url: Option<String>,
-    pub commission_bps: u32,
-}
-
-fn money(amount: i64, currency: &str) -> Money {
-    Money::new(amount, Currency::from_stored(currency))
-}
-
-fn render(p: ProductRow) -> ProductOut {
-    ProductOut {
-        price: money(p.price_amount, &p.price_currency),
-        created_at: format_rfc3339_ms(p.created_at),
-        updated_at: format_rfc3339_ms(p.updated_at),
-        active: p.active == 1,
-        id: p.id,
-        brand_id: p.brand_id,
-        sku: p.sku,
-        title: p.title,
-        url: p.url,
-        commission_bps: p.commission_bps,
-        image_url: p.image_url,
-    }
-}
-
-pub fn showcase_item(row: store::products::ShowcaseRow) -> ShowcaseItem {
-    let p = row.product;
-    ShowcaseItem {
-        price: money(p.price_amount, &p.price_currency),
-        commission_bps: open_rate(p.commission_bps, row.default_commission_bps),
-        id: p.id,
-        brand_id: p.brand_id,
-        sku: p.sku,
-        title: p.title,
-        url: p.url,
-        image_url: p.image_url,
-    }
 }
 
 fn parse_price(m: &MoneyIn) -> ApiResult<(i64, String)> {
@@ -135,14 +71,11 @@ fn sku_field(s: &str) -> ApiResult<String> {
 }
 
 /// The product's KV record, written on every change: one write however many links it has.
-async fn refresh_cache(env: &Env, brand: &BrandRow, p: &ProductRow) -> ApiResult<()> {
-    let record =
-        ProductRecord { active: p.active == 1, click_param: brand.click_param.clone(), destination: p.url.clone() };
-    link_cache::put_product(&store::kv(env)?, &p.id, &record).await?;
-    Ok(())
+fn cache_record(brand: &BrandRow, p: &ProductRow) -> ProductRecord {
+    ProductRecord { active: p.active, click_param: brand.click_param.clone(), destination: p.url.clone() }
 }
 
-pub async fn create(mut req: Request, env: &Env) -> ApiResult<Response> {
+pub async fn create(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Response> {
     let brand = auth::require_brand(&req, env).await?;
     let body: NewProduct = json::body(&mut req).await?;
     let (price_amount, price_currency) = parse_price(&body.price)?;
@@ -157,13 +90,14 @@ pub async fn create(mut req: Request, env: &Env) -> ApiResult<Response> {
         price_currency,
         commission_bps: body.commission_bps.map(|r| bps_field("commission_bps", r)).transpose()?,
         image_url: parse_image(body.image_url)?,
-        active: 1,
+        active: true,
         created_at: now,
         updated_at: now,
     };
     store::products::insert(&store::db(env)?, &row).await?;
-    refresh_cache(env, &brand, &row).await?;
-    json::created(&render(row))
+    let entry = link_cache::product_entry(&row.id, &cache_record(&brand, &row));
+    link_cache::fill_after_response(ctx, store::kv(env)?, vec![entry]);
+    json::created(&product(row))
 }
 
 pub async fn update(mut req: Request, env: &Env, id: &str) -> ApiResult<Response> {
@@ -191,25 +125,27 @@ pub async fn update(mut req: Request, env: &Env, id: &str) -> ApiResult<Response
         row.image_url = parse_image(img)?;
     }
     if let Some(a) = patch.active {
-        row.active = a.into();
+        row.active = a;
     }
     row.updated_at = now_ms();
     store::products::update(&db, &row).await?;
-    refresh_cache(env, &brand, &row).await?;
-    json::ok(&render(row))
+    link_cache::put_product(&store::kv(env)?, &row.id, &cache_record(&brand, &row))
+        .await
+        .map_err(|e| ApiError::saved_late("the product's change", e))?;
+    json::ok(&product(row))
 }
 
 pub async fn list(req: Request, env: &Env) -> ApiResult<Response> {
     let brand = auth::require_brand(&req, env).await?;
-    let page_req = PageRequest::parse(&query_pairs(&req.url()?))?;
+    let page_req = page::keyset(&query_pairs(&req.url()?))?;
     let rows = store::products::list_for_brand(&store::db(env)?, &brand.id, &page_req).await?;
-    json::ok(&page::page(rows, &page_req, |p| (p.created_at, p.id.clone()), render))
+    json::ok(&page::page(rows, &page_req, |p| (p.created_at, p.id.clone()), product))
 }
 
 /// `GET /api/showcase?brand=&q=`: public.
 pub async fn showcase(req: Request, env: &Env) -> ApiResult<Response> {
     let pairs = query_pairs(&req.url()?);
-    let page_req = PageRequest::parse(&pairs)?;
+    let page_req = page::keyset(&pairs)?;
     let brand = query_value(&pairs, "brand").filter(|b| !b.is_empty());
     let q = query_value(&pairs, "q").map(str::trim);
     if q.is_some_and(|q| q.chars().count() > 200) {

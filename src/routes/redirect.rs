@@ -42,28 +42,24 @@ pub fn redirect_product_key(link: &str) -> Option<String> {
 }
 
 /// The Location of a click on the link of `link_key` (from [`redirect_link_key`]) given
-/// both KV records, and for a GET (`record`) the click recorded after the response, from
-/// the request's parts. `None` leaves the request to [`redirect_fallback`].
+/// both KV records, and for a GET the click recorded after the response: `visit` is what
+/// the shim read of the visitor (see [`Visit::parse`]); a HEAD has none and records
+/// nothing. `None` leaves the request to [`redirect_fallback`].
 #[wasm_bindgen(wasm_bindgen = ::worker::wasm_bindgen)]
-#[allow(clippy::too_many_arguments)] // one crossing: the request's parts as plain strings
 pub fn redirect_location(
     link_key: &str,
     link: &str,
     product: &str,
     env: Env,
     ctx: worker_sys::Context,
-    record: bool,
-    user_agent: Option<String>,
-    ip: Option<String>,
-    referer: Option<String>,
-    country: Option<String>,
+    visit: Option<String>,
 ) -> Option<String> {
-    crate::install_panic_hook();
+    crate::panic::install_hook();
     let code = link_cache::code_of_link_key(link_key).filter(|c| looks_like_code(c))?;
     let (link, product) = (LinkRecord::decode(link)?, ProductRecord::decode(product)?);
     let (click_id, location) = answer(code, &link, &product).ok()?;
-    if record {
-        record_after(&env, &ctx, code, &link, &click_id, Visit::new(user_agent, ip, referer, country));
+    if let Some(visit) = visit {
+        record_after(&env, &ctx, code, &link, &click_id, Visit::parse(&visit));
     }
     Some(location)
 }
@@ -74,22 +70,17 @@ pub fn redirect_location(
 /// Answers the Location (the shim makes the 302) or the error's response in the
 /// contract's shape.
 #[wasm_bindgen(wasm_bindgen = ::worker::wasm_bindgen, wasm_bindgen_futures = ::worker::wasm_bindgen_futures, js_sys = ::worker::js_sys)]
-#[allow(clippy::too_many_arguments)]
 pub async fn redirect_fallback(
     link_key: String,
     link: Option<String>,
     product: Option<String>,
     env: Env,
     ctx: worker_sys::Context,
-    record: bool,
-    user_agent: Option<String>,
-    ip: Option<String>,
-    referer: Option<String>,
-    country: Option<String>,
+    visit: Option<String>,
 ) -> JsValue {
-    crate::install_panic_hook();
+    crate::panic::install_hook();
     let code = link_cache::code_of_link_key(&link_key).unwrap_or("");
-    let visit = record.then(|| Visit::new(user_agent, ip, referer, country));
+    let visit = visit.as_deref().map(Visit::parse);
     match respond(&env, &ctx, code, visit, link, product).await {
         Ok(location) => JsValue::from_str(&location),
         Err(e) => web_sys::Response::from(e.into_response()).into(),
@@ -101,7 +92,7 @@ async fn respond(
     env: &Env,
     ctx: &worker_sys::Context,
     code: &str,
-    visit: Option<Visit>,
+    visit: Option<Visit<'_>>,
     link: Option<String>,
     product: Option<String>,
 ) -> ApiResult<String> {
@@ -135,27 +126,31 @@ fn answer(code: &str, link: &LinkRecord, product: &ProductRecord) -> ApiResult<(
 /// lock is read in the same statement.
 fn record_after(env: &Env, ctx: &worker_sys::Context, code: &str, link: &LinkRecord, click_id: &str, visit: Visit) {
     let now = now_ms();
-    let ua = visit.user_agent.as_deref();
+    let ua = visit.user_agent;
     let (bot, device) = visitor::classify_click(ua);
     let is_bot = bot.is_some(); // = visitor::classify(ua) == VisitorClass::Bot
-    let salt = crate::http::env_text(env, "VISITOR_SALT").unwrap_or_default();
-    let hash = visitor::visitor_hash(&salt, &visit.ip, ua.unwrap_or(""));
-    let referrer = visitor::referrer_host(visit.referer.as_deref());
+                                // Without the salt a visitor hash could be reversed from the IP space: none is made, and
+                                // the click is stored as not unique (uniqueness can't be decided without it).
+    let hash = match crate::http::visitor_salt(env) {
+        Some(salt) => visitor::visitor_hash(&salt, visit.ip, ua.unwrap_or("")),
+        None => String::new(),
+    };
+    let referrer = visitor::referrer_host(visit.referer);
     let row = ClickRow {
         id: click_id,
         code,
         link,
         created_at: now,
-        country: visit.country.as_deref(),
+        country: visit.country,
         device,
         referrer_host: referrer.as_deref(),
         visitor_hash: &hash,
         is_bot,
-        is_unique: !is_bot,
+        is_unique: !is_bot && !hash.is_empty(),
         unique_since: now - UNIQUE_WINDOW_MS,
     };
     if let Err(e) = store::links::insert_click_after_response(env, ctx, &row) {
-        console_error!("click {click_id} not recorded: {}", e.message);
+        console_error!("click {click_id} not recorded: {e}");
     }
 }
 
@@ -189,15 +184,43 @@ async fn lookup(
 }
 
 /// What we keep of the visitor, as the shim read it from the request.
-struct Visit {
-    user_agent: Option<String>,
-    ip: String,
-    referer: Option<String>,
-    country: Option<String>,
+#[derive(Debug, PartialEq)]
+struct Visit<'a> {
+    user_agent: Option<&'a str>,
+    ip: &'a str,
+    referer: Option<&'a str>,
+    country: Option<&'a str>,
 }
 
-impl Visit {
-    fn new(user_agent: Option<String>, ip: Option<String>, referer: Option<String>, country: Option<String>) -> Visit {
-        Visit { user_agent, ip: ip.unwrap_or_default(), referer, country }
+impl<'a> Visit<'a> {
+    /// The shim's one string for the visitor: user agent, IP, referer and country joined
+    /// by `\n` (no header value holds one), an absent part empty. One string crosses into
+    /// wasm instead of four.
+    fn parse(s: &'a str) -> Visit<'a> {
+        let mut parts = s.split('\n').map(|p| Some(p).filter(|p| !p.is_empty()));
+        let mut next = || parts.next().flatten();
+        Visit { user_agent: next(), ip: next().unwrap_or(""), referer: next(), country: next() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_visitor_string_splits_into_its_parts() {
+        let full = Visit::parse("Mozilla/5.0\n203.0.113.9\nhttps://t.co/x\nDE");
+        assert_eq!(
+            full,
+            Visit {
+                user_agent: Some("Mozilla/5.0"),
+                ip: "203.0.113.9",
+                referer: Some("https://t.co/x"),
+                country: Some("DE")
+            }
+        );
+        assert_eq!(Visit::parse("\n\n\n"), Visit { user_agent: None, ip: "", referer: None, country: None });
+        assert_eq!(Visit::parse(""), Visit { user_agent: None, ip: "", referer: None, country: None });
+        assert_eq!(Visit::parse("ua\n1.2.3.4").referer, None);
     }
 }

@@ -9,12 +9,13 @@ use crate::domain::attribution::within_window;
 use crate::domain::commission::line_base;
 use crate::domain::ids::{self, prefix};
 use crate::domain::ledger::{plan_paid, plan_refund, RateLock, Refund, TakeBackKind};
+use crate::domain::states::{EntryKind, EntryState, OrderState, OrderStatus};
 use crate::http::json::{self, WEBHOOK_BODY_LIMIT};
 use crate::http::{ApiError, ApiResult};
-use crate::routes::earnings::{render_entry, CommissionOut};
 use crate::store::brands::BrandRow;
 use crate::store::orders::{self, EntryRow, LedgerKeys, NewOrder, Outcome, Writes};
 use crate::store::{self, Db};
+use crate::views::ledger::{render_entry, CommissionOut};
 use crate::webhooks::{self, EventKind, OrderEvent, PayloadError, Scheme, Secret};
 use serde::Serialize;
 use worker::{Env, Request, Response};
@@ -88,16 +89,14 @@ async fn paid(db: &Db, brand: &BrandRow, event: &OrderEvent, delivery_id: &str) 
     let skus: Vec<&str> = event.items.iter().map(|i| i.sku.as_str()).collect();
     let reads =
         orders::read_for_paid(db, &brand.id, delivery_id, &event.order_id, event.click_id.as_deref(), &skus).await?;
-    if reads.seen.delivery_seen == 1 || reads.seen.order_row_id.is_some() {
+    if reads.seen.delivery_seen || reads.seen.order_row_id.is_some() {
         return duplicate(db, brand, &event.order_id).await;
     }
     let now = now_ms();
     let occurred_at = event.occurred_at_ms.unwrap_or(now);
     // A human click on one of this brand's links, within the window after it.
     let click = reads.click.filter(|c| {
-        c.brand_id == brand.id
-            && c.is_bot == 0
-            && within_window(c.created_at, occurred_at, brand.attribution_window_days)
+        c.brand_id == brand.id && !c.is_bot && within_window(c.created_at, occurred_at, brand.attribution_window_days)
     });
     let lock = click.as_ref().map(|c| RateLock { product_id: c.product_id.clone(), rate_bps: c.rate_bps });
     let lines =
@@ -114,7 +113,7 @@ async fn paid(db: &Db, brand: &BrandRow, event: &OrderEvent, delivery_id: &str) 
     let order_row_id = ids::new_id(prefix::ORDER).map_err(ApiError::internal)?;
     let currency = event.currency.as_str();
     let mut writes = Writes::default();
-    writes.delivery(&brand.id, delivery_id, &event.order_id, "paid", now);
+    writes.delivery(&brand.id, delivery_id, &event.order_id, event.kind, now);
     writes.order(&NewOrder {
         row_id: &order_row_id,
         brand_id: &brand.id,
@@ -125,7 +124,7 @@ async fn paid(db: &Db, brand: &BrandRow, event: &OrderEvent, delivery_id: &str) 
         live_session_id: click.as_ref().and_then(|c| c.live_session_id.as_deref()),
         currency,
         gmv,
-        attributed: click.is_some(),
+        status: if click.is_some() { OrderStatus::Attributed } else { OrderStatus::Unattributed },
         occurred_at,
         created_at: now,
     });
@@ -148,8 +147,8 @@ async fn paid(db: &Db, brand: &BrandRow, event: &OrderEvent, delivery_id: &str) 
             base: earned.base,
             amount: earned.amount,
             currency: currency.to_string(),
-            state: "pending".into(),
-            kind: "commission".into(),
+            state: EntryState::Pending,
+            kind: EntryKind::Commission,
             created_at: now,
         };
         writes.entry(
@@ -178,10 +177,10 @@ async fn paid(db: &Db, brand: &BrandRow, event: &OrderEvent, delivery_id: &str) 
 /// `None` asks the caller to try again.
 async fn take_back(db: &Db, brand: &BrandRow, event: &OrderEvent, delivery_id: &str) -> ApiResult<Option<Answer>> {
     let (seen, order) = orders::read_for_refund(db, &brand.id, delivery_id, &event.order_id).await?;
-    if seen.delivery_seen == 1 {
+    if seen.delivery_seen {
         return duplicate(db, brand, &event.order_id).await;
     }
-    let Some(order) = order.filter(|o| o.status == "attributed") else {
+    let Some(order) = order.filter(|o| o.status == OrderStatus::Attributed) else {
         return Ok(Some(answer("unattributed", &event.order_id, Vec::new())));
     };
     let units: Vec<(String, i64)> = event.refund_items.iter().map(|r| (r.sku.clone(), r.quantity)).collect();
@@ -192,8 +191,7 @@ async fn take_back(db: &Db, brand: &BrandRow, event: &OrderEvent, delivery_id: &
     let plan = plan_refund(&order.lines, refund).map_err(|e| ApiError::invalid(e.to_string()))?;
     let now = now_ms();
     let mut writes = Writes::default();
-    let kind = if event.kind == EventKind::Cancelled { "cancelled" } else { "refunded" };
-    writes.delivery(&brand.id, delivery_id, &event.order_id, kind, now);
+    writes.delivery(&brand.id, delivery_id, &event.order_id, event.kind, now);
     for s in &plan.steps {
         writes.refund_step(&order.row_id, s.line_no, s.from, s.to);
     }
@@ -206,8 +204,8 @@ async fn take_back(db: &Db, brand: &BrandRow, event: &OrderEvent, delivery_id: &
         let sku = order.lines.iter().find(|l| l.line_no == t.line_no).map(|l| l.item.sku.as_str()).unwrap_or("");
         let id = ids::new_id(prefix::COMMISSION).map_err(ApiError::internal)?;
         let entry_kind = match t.kind {
-            TakeBackKind::Reversal => "reversal",
-            TakeBackKind::Clawback => "clawback",
+            TakeBackKind::Reversal => EntryKind::Reversal,
+            TakeBackKind::Clawback => EntryKind::Clawback,
         };
         let entry = EntryRow {
             id,
@@ -222,8 +220,8 @@ async fn take_back(db: &Db, brand: &BrandRow, event: &OrderEvent, delivery_id: &
             base: t.base,
             amount: t.amount,
             currency: order.currency.clone(),
-            state: "reversed".into(),
-            kind: entry_kind.into(),
+            state: EntryState::Reversed,
+            kind: entry_kind,
             created_at: now,
         };
         writes.entry(
@@ -242,9 +240,9 @@ async fn take_back(db: &Db, brand: &BrandRow, event: &OrderEvent, delivery_id: &
         written.push(entry);
     }
     if event.kind == EventKind::Cancelled {
-        writes.order_state(&order.row_id, "cancelled");
+        writes.order_state(&order.row_id, OrderState::Cancelled);
     } else if !plan.steps.is_empty() && plan.fully_refunded(&order.lines) {
-        writes.order_state(&order.row_id, "refunded");
+        writes.order_state(&order.row_id, OrderState::Refunded);
     }
     match orders::commit(db, writes).await? {
         Outcome::Written => Ok(Some(answer("reversed", &event.order_id, written))),

@@ -2,7 +2,7 @@
 
 use super::d1::{first, int, opt_text, run, text};
 use super::Db;
-use crate::http::ApiResult;
+use super::StoreResult;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -31,7 +31,7 @@ impl BrandRow {
 const COLUMNS: &str = "id, name, domains, currency, default_commission_bps, attribution_window_days, \
     hold_days, click_param, webhook_scheme, webhook_secret, webhook_app_key, created_at";
 
-pub async fn insert(db: &Db, b: &BrandRow, api_key_hash: &str) -> ApiResult<()> {
+pub async fn insert(db: &Db, b: &BrandRow, api_key_hash: &str) -> StoreResult<()> {
     run(
         db,
         "INSERT INTO brands (id, name, domains, currency, default_commission_bps, \
@@ -57,10 +57,10 @@ pub async fn insert(db: &Db, b: &BrandRow, api_key_hash: &str) -> ApiResult<()> 
     Ok(())
 }
 
-pub async fn by_key_hash(db: &Db, hash: &str) -> ApiResult<Option<BrandRow>> {
+pub async fn by_key_hash(db: &Db, hash: &str) -> StoreResult<Option<BrandRow>> {
     first(db, &format!("SELECT {COLUMNS} FROM brands WHERE api_key_hash = ?"), &[text(hash)]).await
 }
 
-pub async fn by_id(db: &Db, id: &str) -> ApiResult<Option<BrandRow>> {
+pub async fn by_id(db: &Db, id: &str) -> StoreResult<Option<BrandRow>> {
     first(db, &format!("SELECT {COLUMNS} FROM brands WHERE id = ?"), &[text(id)]).await
 }

@@ -2,7 +2,7 @@
 
 use super::d1::{first, int, opt_text, run_unique, text};
 use super::Db;
-use crate::http::ApiResult;
+use super::StoreResult;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -13,7 +13,7 @@ pub struct CreatorRow {
     pub created_at: i64,
 }
 
-pub async fn insert(db: &Db, c: &CreatorRow, api_key_hash: &str) -> ApiResult<()> {
+pub async fn insert(db: &Db, c: &CreatorRow, api_key_hash: &str) -> StoreResult<()> {
     run_unique(
         db,
         "INSERT INTO creators (id, handle, email, api_key_hash, created_at) VALUES (?,?,?,?,?)",
@@ -24,10 +24,10 @@ pub async fn insert(db: &Db, c: &CreatorRow, api_key_hash: &str) -> ApiResult<()
     Ok(())
 }
 
-pub async fn by_key_hash(db: &Db, hash: &str) -> ApiResult<Option<CreatorRow>> {
+pub async fn by_key_hash(db: &Db, hash: &str) -> StoreResult<Option<CreatorRow>> {
     first(db, "SELECT id, handle, email, created_at FROM creators WHERE api_key_hash = ?", &[text(hash)]).await
 }
 
-pub async fn by_id(db: &Db, id: &str) -> ApiResult<Option<CreatorRow>> {
+pub async fn by_id(db: &Db, id: &str) -> StoreResult<Option<CreatorRow>> {
     first(db, "SELECT id, handle, email, created_at FROM creators WHERE id = ?", &[text(id)]).await
 }

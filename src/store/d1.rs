@@ -13,8 +13,8 @@
 //! numbers, which `JSON.stringify` writes without a fraction, so they decode into integer
 //! fields (flags stored as 0/1 included).
 
-use crate::http::ApiError;
-use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, SeqAccess, Visitor};
+use super::error::{StoreError, StoreResult};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, IntoDeserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
 use worker::js_sys::{self, Promise};
@@ -107,17 +107,17 @@ pub fn run_after_response(
     sql: &str,
     params: &str,
     what: &str,
-) -> Result<(), ApiError> {
+) -> StoreResult<()> {
     d1_run_after_response(env, ctx, sql, params, what)
-        .map_err(|e| ApiError::internal(format!("{what} not recorded: {e:?}")))
+        .map_err(|e| StoreError::D1(format!("{what} not recorded: {e:?}")))
 }
 
 impl Db {
     /// The binding `name` of `env`; an error when there is none.
-    pub fn binding(env: &Env, name: &str) -> Result<Db, ApiError> {
+    pub fn binding(env: &Env, name: &str) -> StoreResult<Db> {
         match js_sys::Reflect::get(env.as_ref(), &JsValue::from_str(name)) {
             Ok(v) if !v.is_undefined() => Ok(v.unchecked_into()),
-            _ => Err(ApiError::internal(format!("no D1 binding {name}"))),
+            _ => Err(StoreError::D1(format!("no D1 binding {name}"))),
         }
     }
 }
@@ -176,7 +176,7 @@ impl Serialize for Stmt {
 }
 
 /// Why D1 refused: the rejection's message, kept so that callers can tell a constraint
-/// apart. Anything else makes it an internal [`ApiError`].
+/// apart. Anything else makes it a [`StoreError::D1`].
 #[derive(Debug)]
 pub struct D1Error(pub String);
 
@@ -194,9 +194,9 @@ impl de::Error for D1Error {
     }
 }
 
-impl From<D1Error> for ApiError {
-    fn from(e: D1Error) -> ApiError {
-        ApiError::internal(e)
+impl From<D1Error> for StoreError {
+    fn from(e: D1Error) -> StoreError {
+        StoreError::D1(e.0)
     }
 }
 
@@ -219,12 +219,12 @@ async fn table(query: fn(&Db, &str, &str) -> Promise, db: &Db, sql: &str, params
     Ok(settle(query(db, sql, &to_json(params)?)).await?.as_string().unwrap_or_default())
 }
 
-pub async fn first<T: FromRow>(db: &Db, sql: &str, params: &[Param]) -> Result<Option<T>, ApiError> {
+pub async fn first<T: FromRow>(db: &Db, sql: &str, params: &[Param]) -> StoreResult<Option<T>> {
     let rows = table(d1_first, db, sql, params).await?;
     Ok(Table::parse(&rows)?.first()?)
 }
 
-pub async fn all<T: FromRow>(db: &Db, sql: &str, params: &[Param]) -> Result<Vec<T>, ApiError> {
+pub async fn all<T: FromRow>(db: &Db, sql: &str, params: &[Param]) -> StoreResult<Vec<T>> {
     let rows = table(d1_all, db, sql, params).await?;
     Ok(Table::parse(&rows)?.rows()?)
 }
@@ -236,14 +236,14 @@ pub async fn try_run(db: &Db, sql: &str, params: &[Param]) -> Result<usize, D1Er
 }
 
 /// Runs a statement; returns the number of rows it changed.
-pub async fn run(db: &Db, sql: &str, params: &[Param]) -> Result<usize, ApiError> {
+pub async fn run(db: &Db, sql: &str, params: &[Param]) -> StoreResult<usize> {
     Ok(try_run(db, sql, params).await?)
 }
 
-/// Runs a write, turning a UNIQUE violation into the given 409.
-pub async fn run_unique(db: &Db, sql: &str, params: &[Param], conflict: &str) -> Result<usize, ApiError> {
+/// Runs a write, turning a UNIQUE violation into [`StoreError::Conflict`].
+pub async fn run_unique(db: &Db, sql: &str, params: &[Param], conflict: &'static str) -> StoreResult<usize> {
     match try_run(db, sql, params).await {
-        Err(e) if is_unique_violation(&e) => Err(ApiError::conflict(conflict)),
+        Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(conflict)),
         r => Ok(r?),
     }
 }
@@ -258,7 +258,7 @@ pub struct BatchResult {
 }
 
 impl BatchResult {
-    pub fn results<T: FromRow>(&self) -> Result<Vec<T>, ApiError> {
+    pub fn results<T: FromRow>(&self) -> StoreResult<Vec<T>> {
         Ok(Table::parse(&self.rows)?.rows()?)
     }
 }
@@ -448,9 +448,31 @@ impl<'de> Deserializer<'de> for &Cell {
         }
     }
 
+    /// Flags are stored as `INTEGER CHECK (x IN (0, 1))`.
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D1Error> {
+        match self {
+            Cell::Int(0) => visitor.visit_bool(false),
+            Cell::Int(1) => visitor.visit_bool(true),
+            _ => Err(D1Error("a flag that is not 0 or 1".into())),
+        }
+    }
+
+    /// States are stored as their names (`'pending'`): a unit variant by name.
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D1Error> {
+        match self {
+            Cell::Text(s) => visitor.visit_enum(IntoDeserializer::<D1Error>::into_deserializer(s.as_str())),
+            _ => Err(D1Error("a state that is not text".into())),
+        }
+    }
+
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier ignored_any
+        i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct newtype_struct seq tuple tuple_struct map struct identifier ignored_any
     }
 }
 
@@ -512,6 +534,41 @@ mod tests {
         assert!(err(r#"[["n","flag","rate","name"],[1,1,null,null]]"#).is_some(), "null where text is needed");
         assert!(err(r#"[["n","flag","rate","name"],[1.5,1,null,"a"]]"#).is_some(), "not an integer");
         assert!(err("[]").is_some());
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(rename_all = "lowercase")]
+    enum Mood {
+        Calm,
+        Busy,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Flagged {
+        active: bool,
+        mood: Mood,
+        then: Option<Mood>,
+    }
+
+    #[test]
+    fn flags_and_states_decode_as_bools_and_enums() -> Result<(), String> {
+        let rows =
+            decode::<Flagged>(r#"[["active","mood","then"],[1,"calm",null],[0,"busy","calm"]]"#).map_err(|e| e.0)?;
+        assert_eq!(
+            rows,
+            vec![
+                Flagged { active: true, mood: Mood::Calm, then: None },
+                Flagged { active: false, mood: Mood::Busy, then: Some(Mood::Calm) },
+            ]
+        );
+        for bad in [
+            r#"[["active","mood","then"],[2,"calm",null]]"#,
+            r#"[["active","mood","then"],[1,"angry",null]]"#,
+            r#"[["active","mood","then"],[1,3,null]]"#,
+        ] {
+            assert!(decode::<Flagged>(bad).is_err(), "{bad}");
+        }
+        Ok(())
     }
 
     #[test]

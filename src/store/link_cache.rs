@@ -11,7 +11,8 @@
 //! On a click `src/shim.mjs` reads these records (the keys from [`link_key`] and
 //! [`product_key`], through `routes::redirect`) and Rust decodes them; Rust writes them here.
 
-use worker::KvStore;
+use super::{StoreError, StoreResult};
+use worker::{console_error, Context, KvStore};
 
 /// What the redirect needs to know about a link.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,12 +113,52 @@ impl ProductRecord {
     }
 }
 
-pub async fn put_link(kv: &KvStore, code: &str, r: &LinkRecord) -> Result<(), worker::KvError> {
-    kv.put(&link_key(code), r.encode())?.execute().await
+/// How many times a record that a saved change depends on is written before giving up.
+const PUT_ATTEMPTS: usize = 3;
+
+/// Writes a record that a change saved in D1 depends on (a disable, a withdrawal, an edit):
+/// until it lands the redirect keeps answering from the old record, so it is retried. An
+/// error means the change is saved but the redirect may take it up late (when KV's copy
+/// expires or is rewritten).
+async fn put(kv: &KvStore, key: &str, value: &str) -> StoreResult<()> {
+    let mut last = None;
+    for _ in 0..PUT_ATTEMPTS {
+        match kv.put(key, value)?.execute().await {
+            Ok(()) => return Ok(()),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.map_or_else(|| StoreError::Kv(format!("{key} not written")), StoreError::from))
 }
 
-pub async fn put_product(kv: &KvStore, product_id: &str, r: &ProductRecord) -> Result<(), worker::KvError> {
-    kv.put(&product_key(product_id), r.encode())?.execute().await
+pub async fn put_link(kv: &KvStore, code: &str, r: &LinkRecord) -> StoreResult<()> {
+    put(kv, &link_key(code), &r.encode()).await
+}
+
+pub async fn put_product(kv: &KvStore, product_id: &str, r: &ProductRecord) -> StoreResult<()> {
+    put(kv, &product_key(product_id), &r.encode()).await
+}
+
+/// Fills a new record after the response: nothing is lost if it fails, since a KV miss
+/// reads D1 and fills KV again (`routes::redirect`), so a create doesn't wait on it.
+pub fn fill_after_response(ctx: &Context, kv: KvStore, entries: Vec<(String, String)>) {
+    ctx.wait_until(async move {
+        for (key, value) in entries {
+            if let Err(e) = put(&kv, &key, &value).await {
+                console_error!("KV fill of {key} failed (a click will read D1): {e}");
+            }
+        }
+    });
+}
+
+/// The KV entry of a link's record, for [`fill_after_response`].
+pub fn link_entry(code: &str, r: &LinkRecord) -> (String, String) {
+    (link_key(code), r.encode())
+}
+
+/// The KV entry of a product's record, for [`fill_after_response`].
+pub fn product_entry(product_id: &str, r: &ProductRecord) -> (String, String) {
+    (product_key(product_id), r.encode())
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 use super::d1::{all, first, int, opt_text, run, text};
 use super::link_cache::{LinkRecord, ProductRecord};
 use super::Db;
-use crate::http::page::PageRequest;
-use crate::http::{ApiError, ApiResult};
+use super::Keyset;
+use super::{StoreError, StoreResult};
 use serde::Deserialize;
 use worker::{worker_sys, Env};
 
@@ -16,10 +16,24 @@ pub struct LinkRow {
     pub brand_id: String,
     pub product_id: String,
     pub live_session_id: Option<String>,
-    pub active: u8,
+    pub active: bool,
     pub created_at: i64,
     /// The product's URL (joined), the link's destination before the click id.
     pub destination: String,
+}
+
+impl LinkRow {
+    /// The link's KV record, as the redirect reads it.
+    pub fn record(&self) -> LinkRecord {
+        LinkRecord {
+            active: self.active,
+            link_id: self.id.clone(),
+            creator_id: self.creator_id.clone(),
+            brand_id: self.brand_id.clone(),
+            product_id: self.product_id.clone(),
+            live_session_id: self.live_session_id.clone(),
+        }
+    }
 }
 
 const COLUMNS: &str = "l.id, l.code, l.creator_id, l.brand_id, l.product_id, l.live_session_id, \
@@ -31,7 +45,7 @@ pub enum Insert {
 }
 
 /// Inserts a link; a taken code is reported, not an error (random codes retry, aliases 409).
-pub async fn insert(db: &Db, l: &LinkRow) -> ApiResult<Insert> {
+pub async fn insert(db: &Db, l: &LinkRow) -> StoreResult<Insert> {
     let result = super::d1::try_run(
         db,
         "INSERT INTO links (id, code, creator_id, brand_id, product_id, live_session_id, active, created_at) \
@@ -56,7 +70,7 @@ pub async fn insert(db: &Db, l: &LinkRow) -> ApiResult<Insert> {
 }
 
 /// A link of this creator; another creator's is `None` (answered as 404).
-pub async fn for_creator(db: &Db, creator_id: &str, code: &str) -> ApiResult<Option<LinkRow>> {
+pub async fn for_creator(db: &Db, creator_id: &str, code: &str) -> StoreResult<Option<LinkRow>> {
     first(
         db,
         &format!("SELECT {COLUMNS} FROM links l JOIN products p ON p.id = l.product_id WHERE l.code = ? AND l.creator_id = ?"),
@@ -65,21 +79,19 @@ pub async fn for_creator(db: &Db, creator_id: &str, code: &str) -> ApiResult<Opt
     .await
 }
 
-pub async fn list_for_creator(db: &Db, creator_id: &str, page: &PageRequest) -> ApiResult<Vec<LinkRow>> {
-    let (at, id) = page.bounds();
+pub async fn list_for_creator(db: &Db, creator_id: &str, page: &Keyset) -> StoreResult<Vec<LinkRow>> {
     all(
         db,
         &format!(
-            "SELECT {COLUMNS} FROM links l JOIN products p ON p.id = l.product_id WHERE l.creator_id = ? \
-             AND (l.created_at < ? OR (l.created_at = ? AND l.id < ?)) \
-             ORDER BY l.created_at DESC, l.id DESC LIMIT ?"
+            "SELECT {COLUMNS} FROM links l JOIN products p ON p.id = l.product_id WHERE l.creator_id = ?1 AND {}",
+            Keyset::sql("l", 2)
         ),
-        &[text(creator_id), int(at), int(at), text(&id), int(page.fetch())],
+        &page.params(vec![text(creator_id)]),
     )
     .await
 }
 
-pub async fn disable(db: &Db, creator_id: &str, code: &str) -> ApiResult<()> {
+pub async fn disable(db: &Db, creator_id: &str, code: &str) -> StoreResult<()> {
     run(db, "UPDATE links SET active = 0 WHERE code = ? AND creator_id = ?", &[text(code), text(creator_id)]).await?;
     Ok(())
 }
@@ -87,18 +99,18 @@ pub async fn disable(db: &Db, creator_id: &str, code: &str) -> ApiResult<()> {
 #[derive(Deserialize)]
 struct RedirectRow {
     link_id: String,
-    link_active: u8,
+    link_active: bool,
     creator_id: String,
     brand_id: String,
     product_id: String,
     live_session_id: Option<String>,
-    product_active: u8,
+    product_active: bool,
     destination: String,
     click_param: String,
 }
 
 /// The redirect's records from D1, for a KV miss.
-pub async fn redirect_records(db: &Db, code: &str) -> ApiResult<Option<(LinkRecord, ProductRecord)>> {
+pub async fn redirect_records(db: &Db, code: &str) -> StoreResult<Option<(LinkRecord, ProductRecord)>> {
     let row: Option<RedirectRow> = first(
         db,
         "SELECT l.id AS link_id, l.active AS link_active, l.creator_id, l.brand_id, l.product_id, \
@@ -111,14 +123,14 @@ pub async fn redirect_records(db: &Db, code: &str) -> ApiResult<Option<(LinkReco
     Ok(row.map(|r| {
         (
             LinkRecord {
-                active: r.link_active == 1,
+                active: r.link_active,
                 link_id: r.link_id,
                 creator_id: r.creator_id,
                 brand_id: r.brand_id,
                 product_id: r.product_id,
                 live_session_id: r.live_session_id,
             },
-            ProductRecord { active: r.product_active == 1, click_param: r.click_param, destination: r.destination },
+            ProductRecord { active: r.product_active, click_param: r.click_param, destination: r.destination },
         )
     }))
 }
@@ -184,8 +196,8 @@ pub fn click_params_json(c: &ClickRow<'_>) -> serde_json::Result<String> {
 /// Writes the click after the response: the statement goes to D1 from JS inside
 /// `waitUntil`, so no Rust future (and no closures across the wasm boundary) waits on it;
 /// a failure is logged there. Errors only if the write can't even be started.
-pub fn insert_click_after_response(env: &Env, ctx: &worker_sys::Context, c: &ClickRow<'_>) -> ApiResult<()> {
-    let params = click_params_json(c).map_err(ApiError::internal)?;
+pub fn insert_click_after_response(env: &Env, ctx: &worker_sys::Context, c: &ClickRow<'_>) -> StoreResult<()> {
+    let params = click_params_json(c).map_err(|e| StoreError::D1(format!("click parameters: {e}")))?;
     super::d1::run_after_response(env, ctx, INSERT_CLICK, &params, &format!("click {}", c.id))
 }
 
@@ -203,7 +215,7 @@ pub struct CurrencySum {
     pub amount: i64,
 }
 
-pub async fn stats(db: &Db, link_id: &str, code: &str) -> ApiResult<(ClickCounts, Vec<CurrencySum>)> {
+pub async fn stats(db: &Db, link_id: &str, code: &str) -> StoreResult<(ClickCounts, Vec<CurrencySum>)> {
     let counts: Option<ClickCounts> = first(
         db,
         "SELECT COALESCE(SUM(is_bot = 0), 0) AS clicks, COALESCE(SUM(is_unique), 0) AS unique_clicks, \

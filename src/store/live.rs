@@ -4,8 +4,9 @@ use super::d1::{all, batch, first, int, opt_int, run, text, BatchResult, D1Error
 use super::links::{CurrencySum, LinkRow};
 use super::products::ShowcaseRow;
 use super::Db;
-use crate::http::page::PageRequest;
-use crate::http::{ApiError, ApiResult};
+use super::Keyset;
+use super::{StoreError, StoreResult};
+use crate::domain::states::SessionState;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -14,7 +15,7 @@ pub struct LiveRow {
     pub creator_id: String,
     pub title: String,
     pub starts_at: Option<i64>,
-    pub state: String,
+    pub state: SessionState,
     pub created_at: i64,
     pub ended_at: Option<i64>,
 }
@@ -52,7 +53,7 @@ const COLUMNS: &str = "id, creator_id, title, starts_at, state, created_at, ende
 /// The most pins a page shows. A show pins a handful; the cap only bounds a runaway one.
 pub const MAX_PINS: i64 = 200;
 
-pub async fn insert(db: &Db, s: &LiveRow) -> ApiResult<()> {
+pub async fn insert(db: &Db, s: &LiveRow) -> StoreResult<()> {
     run(
         db,
         "INSERT INTO live_sessions (id, creator_id, title, starts_at, state, created_at, ended_at) \
@@ -62,7 +63,7 @@ pub async fn insert(db: &Db, s: &LiveRow) -> ApiResult<()> {
             text(&s.creator_id),
             text(&s.title),
             opt_int(s.starts_at),
-            text(&s.state),
+            text(s.state.as_str()),
             int(s.created_at),
             opt_int(s.ended_at),
         ],
@@ -72,7 +73,7 @@ pub async fn insert(db: &Db, s: &LiveRow) -> ApiResult<()> {
 }
 
 /// One of this creator's sessions; another creator's is `None` (answered as 404).
-pub async fn for_creator(db: &Db, creator_id: &str, id: &str) -> ApiResult<Option<LiveRow>> {
+pub async fn for_creator(db: &Db, creator_id: &str, id: &str) -> StoreResult<Option<LiveRow>> {
     first(
         db,
         &format!("SELECT {COLUMNS} FROM live_sessions WHERE id = ? AND creator_id = ?"),
@@ -82,7 +83,7 @@ pub async fn for_creator(db: &Db, creator_id: &str, id: &str) -> ApiResult<Optio
 }
 
 /// Any session, for the public page and feed.
-pub async fn public(db: &Db, id: &str) -> ApiResult<Option<PublicLiveRow>> {
+pub async fn public(db: &Db, id: &str) -> StoreResult<Option<PublicLiveRow>> {
     first(
         db,
         "SELECT s.id, s.creator_id, s.title, s.starts_at, s.state, s.created_at, s.ended_at, \
@@ -92,23 +93,18 @@ pub async fn public(db: &Db, id: &str) -> ApiResult<Option<PublicLiveRow>> {
     .await
 }
 
-pub async fn list_for_creator(db: &Db, creator_id: &str, page: &PageRequest) -> ApiResult<Vec<LiveRow>> {
-    let (at, id) = page.bounds();
+pub async fn list_for_creator(db: &Db, creator_id: &str, page: &Keyset) -> StoreResult<Vec<LiveRow>> {
     all(
         db,
-        &format!(
-            "SELECT {COLUMNS} FROM live_sessions WHERE creator_id = ? \
-             AND (created_at < ? OR (created_at = ? AND id < ?)) \
-             ORDER BY created_at DESC, id DESC LIMIT ?"
-        ),
-        &[text(creator_id), int(at), int(at), text(&id), int(page.fetch())],
+        &format!("SELECT {COLUMNS} FROM live_sessions s WHERE s.creator_id = ?1 AND {}", Keyset::sql("s", 2)),
+        &page.params(vec![text(creator_id)]),
     )
     .await
 }
 
 /// Ends a live session of this creator. Ending twice changes nothing (0 rows), so a
 /// retried request keeps the first `ended_at`.
-pub async fn end(db: &Db, creator_id: &str, id: &str, now: i64) -> ApiResult<usize> {
+pub async fn end(db: &Db, creator_id: &str, id: &str, now: i64) -> StoreResult<usize> {
     run(
         db,
         "UPDATE live_sessions SET state = 'ended', ended_at = ? WHERE id = ? AND creator_id = ? AND state = 'live'",
@@ -119,7 +115,7 @@ pub async fn end(db: &Db, creator_id: &str, id: &str, now: i64) -> ApiResult<usi
 
 /// The session's tracked link for a product, if one was made (at most one: the
 /// `links_live_product` unique index).
-pub async fn session_link(db: &Db, session_id: &str, product_id: &str) -> ApiResult<Option<LinkRow>> {
+pub async fn session_link(db: &Db, session_id: &str, product_id: &str) -> StoreResult<Option<LinkRow>> {
     first(
         db,
         "SELECT l.id, l.code, l.creator_id, l.brand_id, l.product_id, l.live_session_id, l.active, \
@@ -132,16 +128,16 @@ pub async fn session_link(db: &Db, session_id: &str, product_id: &str) -> ApiRes
 
 /// Re-enables a session link its creator had disabled: pinning the product again is the
 /// creator saying viewers should be able to buy it.
-pub async fn reactivate_link(db: &Db, session_id: &str, link_id: &str) -> ApiResult<()> {
+pub async fn reactivate_link(db: &Db, session_id: &str, link_id: &str) -> StoreResult<()> {
     run(db, "UPDATE links SET active = 1 WHERE id = ? AND live_session_id = ?", &[text(link_id), text(session_id)])
         .await?;
     Ok(())
 }
 
-pub async fn is_pinned(db: &Db, session_id: &str, product_id: &str) -> ApiResult<bool> {
+pub async fn is_pinned(db: &Db, session_id: &str, product_id: &str) -> StoreResult<bool> {
     #[derive(Deserialize)]
     struct Pinned {
-        pinned: i64,
+        pinned: bool,
     }
     let row: Option<Pinned> = first(
         db,
@@ -149,7 +145,7 @@ pub async fn is_pinned(db: &Db, session_id: &str, product_id: &str) -> ApiResult
         &[text(session_id), text(product_id)],
     )
     .await?;
-    Ok(row.is_some_and(|r| r.pinned == 1))
+    Ok(row.is_some_and(|r| r.pinned))
 }
 
 #[derive(Deserialize)]
@@ -160,7 +156,7 @@ struct PinnedAt {
 /// Pins a product (or moves an existing pin to the top) and returns its `pinned_at`.
 /// `pinned_at` is kept strictly above every other pin of the session, so "newest first" is
 /// a total order even for pins made in the same millisecond.
-pub async fn pin(db: &Db, session_id: &str, product_id: &str, link_id: &str, now: i64) -> ApiResult<i64> {
+pub async fn pin(db: &Db, session_id: &str, product_id: &str, link_id: &str, now: i64) -> StoreResult<i64> {
     let row: Option<PinnedAt> = first(
         db,
         "INSERT INTO live_pins (live_session_id, product_id, link_id, pinned_at) \
@@ -171,12 +167,12 @@ pub async fn pin(db: &Db, session_id: &str, product_id: &str, link_id: &str, now
         &[text(session_id), text(product_id), text(link_id), int(now)],
     )
     .await?;
-    row.map(|r| r.pinned_at).ok_or_else(|| ApiError::internal("pin upsert returned no row"))
+    row.map(|r| r.pinned_at).ok_or_else(|| StoreError::D1("pin upsert returned no row".into()))
 }
 
 /// Removes a pin; returns whether there was one. The link itself stays active, so a viewer
 /// who already has it can still buy (and the sale still counts for the session).
-pub async fn unpin(db: &Db, session_id: &str, product_id: &str) -> ApiResult<bool> {
+pub async fn unpin(db: &Db, session_id: &str, product_id: &str) -> StoreResult<bool> {
     Ok(run(
         db,
         "DELETE FROM live_pins WHERE live_session_id = ? AND product_id = ?",
@@ -188,7 +184,7 @@ pub async fn unpin(db: &Db, session_id: &str, product_id: &str) -> ApiResult<boo
 
 /// The pins a viewer can buy, newest first: withdrawn products and disabled links are left
 /// out, since their buy button would only answer 410.
-pub async fn pins(db: &Db, session_id: &str) -> ApiResult<Vec<PinRow>> {
+pub async fn pins(db: &Db, session_id: &str) -> StoreResult<Vec<PinRow>> {
     all(
         db,
         "SELECT p.id, p.brand_id, p.sku, p.title, p.url, p.price_amount, p.price_currency, \
@@ -217,7 +213,7 @@ pub struct LiveCounts {
 /// - GMV per currency: the sum of those orders' `gmv`;
 /// - commission per currency: every ledger entry of the session (commissions, reversals
 ///   and clawbacks), so it is the net amount.
-pub async fn stats(db: &Db, session_id: &str) -> ApiResult<(LiveCounts, Vec<CurrencySum>, Vec<CurrencySum>)> {
+pub async fn stats(db: &Db, session_id: &str) -> StoreResult<(LiveCounts, Vec<CurrencySum>, Vec<CurrencySum>)> {
     let id = || vec![text(session_id)];
     let results = batch(
         db,
@@ -241,7 +237,7 @@ pub async fn stats(db: &Db, session_id: &str) -> ApiResult<(LiveCounts, Vec<Curr
     )
     .await?;
     let [counts, gmv, commission] = <[BatchResult; 3]>::try_from(results)
-        .map_err(|r| ApiError::internal(format!("stats batch returned {} results", r.len())))?;
+        .map_err(|r| StoreError::D1(format!("stats batch returned {} results", r.len())))?;
     let counts = counts.results::<LiveCounts>()?.into_iter().next().unwrap_or(LiveCounts { clicks: 0, orders: 0 });
     Ok((counts, gmv.results()?, commission.results()?))
 }
@@ -263,7 +259,7 @@ mod tests {
         let product = &p.showcase.product;
         assert_eq!(
             (product.id.as_str(), product.price_amount, product.commission_bps, product.active),
-            ("pr_1", 1250, None, 1)
+            ("pr_1", 1250, None, true)
         );
         assert_eq!((p.showcase.default_commission_bps, p.showcase.click_param.as_str()), (1000, "aff"));
         assert_eq!((p.code.as_str(), p.pinned_at), ("AbC1234", 30));

@@ -1,18 +1,23 @@
 //! The D1/KV adapter: every SQL statement and KV key lives under this module, one file per
-//! aggregate.
+//! aggregate. It speaks its own errors ([`StoreError`]) and paging ([`Keyset`]); the HTTP
+//! layer above converts them, and nothing here knows about HTTP.
 
 pub mod brands;
 pub mod creators;
 pub mod d1;
+pub mod error;
+pub mod keys;
 pub mod link_cache;
 pub mod links;
 pub mod live;
 pub mod orders;
+pub mod page;
 pub mod products;
 
 pub use d1::Db;
+pub use error::{StoreError, StoreResult};
+pub use page::Keyset;
 
-use crate::http::ApiResult;
 use serde::Deserialize;
 use worker::{Env, KvStore};
 
@@ -20,12 +25,12 @@ use worker::{Env, KvStore};
 pub const D1_BINDING: &str = "DB";
 pub const KV_BINDING: &str = "LINKS";
 
-pub fn db(env: &Env) -> ApiResult<Db> {
+pub fn db(env: &Env) -> StoreResult<Db> {
     Db::binding(env, D1_BINDING)
 }
 
-pub fn kv(env: &Env) -> worker::Result<KvStore> {
-    env.kv(KV_BINDING)
+pub fn kv(env: &Env) -> StoreResult<KvStore> {
+    Ok(env.kv(KV_BINDING)?)
 }
 
 /// Touches both stores for `/health`: one real D1 query, one real KV read.

@@ -7,18 +7,20 @@
 
 use super::d1::{batch, int, opt_int, opt_text, text, Param, Stmt};
 use super::Db;
+use super::Keyset;
+use super::{StoreError, StoreResult};
 use crate::domain::commission::RateInputs;
-use crate::domain::ledger::{EntryState, LineItem, ProductRate, StoredCommission, StoredLine};
-use crate::http::page::PageRequest;
-use crate::http::{ApiError, ApiResult};
+use crate::domain::ledger::{LineItem, ProductRate, StoredCommission, StoredLine};
+use crate::domain::states::{EntryKind, EntryState, OrderState, OrderStatus};
+use crate::webhooks::EventKind;
 use serde::Deserialize;
 
 /// What a delivery finds already stored.
 #[derive(Debug, Deserialize)]
 pub struct Seen {
-    pub delivery_seen: i64,
+    pub delivery_seen: bool,
     pub order_row_id: Option<String>,
-    pub order_status: Option<String>,
+    pub order_status: Option<OrderStatus>,
 }
 
 /// A click as attribution needs it.
@@ -31,7 +33,7 @@ pub struct ClickRow {
     pub live_session_id: Option<String>,
     pub rate_bps: u32,
     pub created_at: i64,
-    pub is_bot: u8,
+    pub is_bot: bool,
     pub code: String,
 }
 
@@ -64,8 +66,8 @@ pub async fn read_for_paid(
     order_id: &str,
     click_id: Option<&str>,
     skus: &[&str],
-) -> ApiResult<PaidReads> {
-    let skus_json = serde_json::to_string(skus).map_err(ApiError::internal)?;
+) -> StoreResult<PaidReads> {
+    let skus_json = serde_json::to_string(skus).map_err(|e| StoreError::D1(format!("skus: {e}")))?;
     let statements = [
         Stmt::new(SEEN_SQL, vec![text(brand_id), text(delivery_id), text(order_id)]),
         Stmt::new(
@@ -85,9 +87,9 @@ pub async fn read_for_paid(
     ];
     let results = batch(db, &statements).await?;
     let [seen, click, products] = results.as_slice() else {
-        return Err(ApiError::internal("read batch answered the wrong number of results"));
+        return Err(StoreError::D1("read batch answered the wrong number of results".into()));
     };
-    let seen = seen.results::<Seen>()?.into_iter().next().ok_or_else(|| ApiError::internal("no seen row"))?;
+    let seen = seen.results::<Seen>()?.into_iter().next().ok_or_else(|| StoreError::D1("no seen row".into()))?;
     let click = click.results::<ClickRow>()?.into_iter().next();
     let products = products
         .results::<ProductRateRow>()?
@@ -116,7 +118,7 @@ struct StoredLineRow {
     refunded_quantity: i64,
     commission_id: Option<String>,
     rate_bps: Option<u32>,
-    state: Option<String>,
+    state: Option<EntryState>,
 }
 
 /// The order a refund or cancel names, with its lines and their commission entries.
@@ -124,7 +126,7 @@ struct StoredLineRow {
 pub struct StoredOrder {
     #[serde(rename = "id")]
     pub row_id: String,
-    pub status: String,
+    pub status: OrderStatus,
     pub creator_id: Option<String>,
     pub link_code: Option<String>,
     pub live_session_id: Option<String>,
@@ -139,7 +141,7 @@ pub async fn read_for_refund(
     brand_id: &str,
     delivery_id: &str,
     order_id: &str,
-) -> ApiResult<(Seen, Option<StoredOrder>)> {
+) -> StoreResult<(Seen, Option<StoredOrder>)> {
     let statements = [
         Stmt::new(SEEN_SQL, vec![text(brand_id), text(delivery_id), text(order_id)]),
         Stmt::new(
@@ -159,9 +161,9 @@ pub async fn read_for_refund(
     ];
     let results = batch(db, &statements).await?;
     let [seen, head, lines] = results.as_slice() else {
-        return Err(ApiError::internal("read batch answered the wrong number of results"));
+        return Err(StoreError::D1("read batch answered the wrong number of results".into()));
     };
-    let seen = seen.results::<Seen>()?.into_iter().next().ok_or_else(|| ApiError::internal("no seen row"))?;
+    let seen = seen.results::<Seen>()?.into_iter().next().ok_or_else(|| StoreError::D1("no seen row".into()))?;
     let Some(mut order) = head.results::<StoredOrder>()?.into_iter().next() else {
         return Ok((seen, None));
     };
@@ -172,16 +174,8 @@ pub async fn read_for_refund(
             line_no: r.line_no,
             item: LineItem { sku: r.sku, quantity: r.quantity, unit_price: r.unit_price, discount: r.discount },
             refunded_quantity: r.refunded_quantity,
-            commission: match (r.commission_id, r.rate_bps, r.state.as_deref()) {
-                (Some(id), Some(rate_bps), Some(state)) => Some(StoredCommission {
-                    id,
-                    rate_bps,
-                    state: match state {
-                        "pending" => EntryState::Pending,
-                        "reversed" => EntryState::Reversed,
-                        _ => EntryState::Settled,
-                    },
-                }),
+            commission: match (r.commission_id, r.rate_bps, r.state) {
+                (Some(id), Some(rate_bps), Some(state)) => Some(StoredCommission { id, rate_bps, state }),
                 _ => None,
             },
         })
@@ -205,7 +199,7 @@ pub struct NewOrder<'a> {
     pub live_session_id: Option<&'a str>,
     pub currency: &'a str,
     pub gmv: i64,
-    pub attributed: bool,
+    pub status: OrderStatus,
     pub occurred_at: i64,
     pub created_at: i64,
 }
@@ -226,7 +220,12 @@ impl Writes {
         self.statements.push(Stmt::new(sql, params));
     }
 
-    pub fn delivery(&mut self, brand_id: &str, delivery_id: &str, order_id: &str, kind: &str, now: i64) {
+    pub fn delivery(&mut self, brand_id: &str, delivery_id: &str, order_id: &str, kind: EventKind, now: i64) {
+        let kind = match kind {
+            EventKind::Paid => "paid",
+            EventKind::Refunded => "refunded",
+            EventKind::Cancelled => "cancelled",
+        };
         self.push(
             "INSERT INTO webhook_deliveries (brand_id, delivery_id, order_id, kind, received_at) VALUES (?,?,?,?,?)",
             vec![text(brand_id), text(delivery_id), text(order_id), text(kind), int(now)],
@@ -247,7 +246,7 @@ impl Writes {
                 opt_text(o.live_session_id),
                 text(o.currency),
                 int(o.gmv),
-                text(if o.attributed { "attributed" } else { "unattributed" }),
+                text(o.status.as_str()),
                 int(o.occurred_at),
                 int(o.created_at),
             ],
@@ -290,8 +289,8 @@ impl Writes {
                 int(e.base),
                 int(e.amount),
                 text(&e.currency),
-                text(&e.state),
-                text(&e.kind),
+                text(e.state.as_str()),
+                text(e.kind.as_str()),
                 opt_text(k.parent_id),
                 text(k.event_key),
                 opt_int(k.approve_after),
@@ -315,12 +314,12 @@ impl Writes {
     pub fn pending_parent(&mut self, id: &str, closes: bool) {
         self.push(
             "UPDATE commissions SET state = CASE WHEN state = 'pending' THEN ?1 ELSE 'raced' END WHERE id = ?2",
-            vec![text(if closes { "reversed" } else { "pending" }), text(id)],
+            vec![text(if closes { EntryState::Reversed } else { EntryState::Pending }.as_str()), text(id)],
         );
     }
 
-    pub fn order_state(&mut self, order_row_id: &str, state: &str) {
-        self.push("UPDATE orders SET state = ? WHERE id = ?", vec![text(state), text(order_row_id)]);
+    pub fn order_state(&mut self, order_row_id: &str, state: OrderState) {
+        self.push("UPDATE orders SET state = ? WHERE id = ?", vec![text(state.as_str()), text(order_row_id)]);
     }
 }
 
@@ -333,7 +332,7 @@ pub enum Outcome {
     Raced,
 }
 
-pub async fn commit(db: &Db, writes: Writes) -> ApiResult<Outcome> {
+pub async fn commit(db: &Db, writes: Writes) -> StoreResult<Outcome> {
     match batch(db, &writes.statements).await {
         Ok(_) => Ok(Outcome::Written),
         Err(e) if super::d1::is_unique_violation(&e) => Ok(Outcome::Duplicate),
@@ -357,8 +356,8 @@ pub struct EntryRow {
     pub base: i64,
     pub amount: i64,
     pub currency: String,
-    pub state: String,
-    pub kind: String,
+    pub state: EntryState,
+    pub kind: EntryKind,
     pub created_at: i64,
 }
 
@@ -366,29 +365,22 @@ const ENTRY_COLUMNS: &str = "e.id, o.external_id AS order_id, e.brand_id, e.crea
     e.live_session_id, e.sku, e.quantity, e.rate_bps, e.base, e.amount, e.currency, e.state, e.kind, e.created_at";
 
 /// Ledger entries of one owner (`owner_column` is a constant: `creator_id` or `brand_id`).
-pub async fn entries(
-    db: &Db,
-    owner_column: OwnerColumn,
-    owner_id: &str,
-    page: &PageRequest,
-) -> ApiResult<Vec<EntryRow>> {
-    let (at, id) = page.bounds();
+pub async fn entries(db: &Db, owner_column: OwnerColumn, owner_id: &str, page: &Keyset) -> StoreResult<Vec<EntryRow>> {
     let column = owner_column.as_str();
     super::d1::all(
         db,
         &format!(
-            "SELECT {ENTRY_COLUMNS} FROM commissions e JOIN orders o ON o.id = e.order_id \
-             WHERE e.{column} = ? AND (e.created_at < ? OR (e.created_at = ? AND e.id < ?)) \
-             ORDER BY e.created_at DESC, e.id DESC LIMIT ?"
+            "SELECT {ENTRY_COLUMNS} FROM commissions e JOIN orders o ON o.id = e.order_id WHERE e.{column} = ?1 AND {}",
+            Keyset::sql("e", 2)
         ),
-        &[text(owner_id), int(at), int(at), text(&id), int(page.fetch())],
+        &page.params(vec![text(owner_id)]),
     )
     .await
 }
 
 /// The entries of one of the brand's orders, by the brand's order id (a duplicate delivery
 /// answers with them).
-pub async fn entries_of_order(db: &Db, brand_id: &str, external_id: &str) -> ApiResult<Vec<EntryRow>> {
+pub async fn entries_of_order(db: &Db, brand_id: &str, external_id: &str) -> StoreResult<Vec<EntryRow>> {
     super::d1::all(
         db,
         &format!(
@@ -426,7 +418,7 @@ pub struct Totals {
     pub paid: i64,
 }
 
-pub async fn totals(db: &Db, creator_id: &str) -> ApiResult<Vec<Totals>> {
+pub async fn totals(db: &Db, creator_id: &str) -> StoreResult<Vec<Totals>> {
     super::d1::all(
         db,
         "SELECT e.currency, \
@@ -442,7 +434,7 @@ pub async fn totals(db: &Db, creator_id: &str) -> ApiResult<Vec<Totals>> {
 }
 
 /// Approves pending commissions whose hold has passed. Returns how many.
-pub async fn approve_due(db: &Db, now: i64) -> ApiResult<usize> {
+pub async fn approve_due(db: &Db, now: i64) -> StoreResult<usize> {
     super::d1::run(
         db,
         "UPDATE commissions SET state = 'approved' WHERE kind = 'commission' AND state = 'pending' AND approve_after <= ?",
@@ -462,23 +454,24 @@ pub struct OrderRow {
     pub live_session_id: Option<String>,
     pub currency: String,
     pub gmv: i64,
-    pub status: String,
-    pub state: String,
+    pub status: OrderStatus,
+    pub state: OrderState,
     pub occurred_at: i64,
     pub created_at: i64,
     pub commission: i64,
 }
 
-pub async fn orders_of_brand(db: &Db, brand_id: &str, page: &PageRequest) -> ApiResult<Vec<OrderRow>> {
-    let (at, id) = page.bounds();
+pub async fn orders_of_brand(db: &Db, brand_id: &str, page: &Keyset) -> StoreResult<Vec<OrderRow>> {
     super::d1::all(
         db,
-        "SELECT o.id, o.external_id, o.click_id, o.creator_id, o.link_code, o.live_session_id, o.currency, o.gmv, \
-         o.status, o.state, o.occurred_at, o.created_at, \
-         COALESCE((SELECT SUM(amount) FROM commissions e WHERE e.order_id = o.id), 0) AS commission \
-         FROM orders o WHERE o.brand_id = ? AND (o.created_at < ? OR (o.created_at = ? AND o.id < ?)) \
-         ORDER BY o.created_at DESC, o.id DESC LIMIT ?",
-        &[text(brand_id), int(at), int(at), text(&id), int(page.fetch())],
+        &format!(
+            "SELECT o.id, o.external_id, o.click_id, o.creator_id, o.link_code, o.live_session_id, o.currency, \
+             o.gmv, o.status, o.state, o.occurred_at, o.created_at, \
+             COALESCE((SELECT SUM(amount) FROM commissions e WHERE e.order_id = o.id), 0) AS commission \
+             FROM orders o WHERE o.brand_id = ?1 AND {}",
+            Keyset::sql("o", 2)
+        ),
+        &page.params(vec![text(brand_id)]),
     )
     .await
 }

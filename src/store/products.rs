@@ -2,8 +2,8 @@
 
 use super::d1::{all, first, int, opt_int, opt_text, run, run_unique, text, D1Error, FromRow, Param, Row};
 use super::Db;
-use crate::http::page::PageRequest;
-use crate::http::ApiResult;
+use super::Keyset;
+use super::StoreResult;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -17,7 +17,7 @@ pub struct ProductRow {
     pub price_currency: String,
     pub commission_bps: Option<u32>,
     pub image_url: Option<String>,
-    pub active: u8,
+    pub active: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -43,7 +43,7 @@ impl FromRow for ShowcaseRow {
 const COLUMNS: &str = "p.id, p.brand_id, p.sku, p.title, p.url, p.price_amount, p.price_currency, \
     p.commission_bps, p.image_url, p.active, p.created_at, p.updated_at";
 
-pub async fn insert(db: &Db, p: &ProductRow) -> ApiResult<()> {
+pub async fn insert(db: &Db, p: &ProductRow) -> StoreResult<()> {
     run_unique(
         db,
         "INSERT INTO products (id, brand_id, sku, title, url, price_amount, price_currency, \
@@ -73,7 +73,7 @@ fn params(p: &ProductRow) -> [Param; 12] {
 }
 
 /// Writes every field of an existing product (the brand is part of the key: tenancy).
-pub async fn update(db: &Db, p: &ProductRow) -> ApiResult<()> {
+pub async fn update(db: &Db, p: &ProductRow) -> StoreResult<()> {
     // Same parameters as the insert (`params`), by number; `created_at` (?11) is kept.
     run_unique(
         db,
@@ -87,7 +87,7 @@ pub async fn update(db: &Db, p: &ProductRow) -> ApiResult<()> {
 }
 
 /// One of `brand_id`'s products; another brand's is `None` (answered as 404).
-pub async fn for_brand(db: &Db, brand_id: &str, id: &str) -> ApiResult<Option<ProductRow>> {
+pub async fn for_brand(db: &Db, brand_id: &str, id: &str) -> StoreResult<Option<ProductRow>> {
     first(
         db,
         &format!("SELECT {COLUMNS} FROM products p WHERE p.id = ? AND p.brand_id = ?"),
@@ -97,7 +97,7 @@ pub async fn for_brand(db: &Db, brand_id: &str, id: &str) -> ApiResult<Option<Pr
 }
 
 /// Any product with its brand's open-rate inputs.
-pub async fn showcase_one(db: &Db, id: &str) -> ApiResult<Option<ShowcaseRow>> {
+pub async fn showcase_one(db: &Db, id: &str) -> StoreResult<Option<ShowcaseRow>> {
     first(
         db,
         &format!(
@@ -109,16 +109,11 @@ pub async fn showcase_one(db: &Db, id: &str) -> ApiResult<Option<ShowcaseRow>> {
     .await
 }
 
-pub async fn list_for_brand(db: &Db, brand_id: &str, page: &PageRequest) -> ApiResult<Vec<ProductRow>> {
-    let (at, id) = page.bounds();
+pub async fn list_for_brand(db: &Db, brand_id: &str, page: &Keyset) -> StoreResult<Vec<ProductRow>> {
     all(
         db,
-        &format!(
-            "SELECT {COLUMNS} FROM products p WHERE p.brand_id = ? \
-             AND (p.created_at < ? OR (p.created_at = ? AND p.id < ?)) \
-             ORDER BY p.created_at DESC, p.id DESC LIMIT ?"
-        ),
-        &[text(brand_id), int(at), int(at), text(&id), int(page.fetch())],
+        &format!("SELECT {COLUMNS} FROM products p WHERE p.brand_id = ?1 AND {}", Keyset::sql("p", 2)),
+        &page.params(vec![text(brand_id)]),
     )
     .await
 }
@@ -129,9 +124,8 @@ pub async fn showcase(
     db: &Db,
     brand_id: Option<&str>,
     q: Option<&str>,
-    page: &PageRequest,
-) -> ApiResult<Vec<ShowcaseRow>> {
-    let (at, id) = page.bounds();
+    page: &Keyset,
+) -> StoreResult<Vec<ShowcaseRow>> {
     let pattern = q.filter(|q| !q.is_empty()).map(|q| {
         let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
         format!("%{escaped}%")
@@ -143,10 +137,10 @@ pub async fn showcase(
              JOIN brands b ON b.id = p.brand_id WHERE p.active = 1 \
              AND (?1 IS NULL OR p.brand_id = ?1) \
              AND (?2 IS NULL OR p.title LIKE ?2 ESCAPE '\\' OR p.sku LIKE ?2 ESCAPE '\\') \
-             AND (p.created_at < ?3 OR (p.created_at = ?3 AND p.id < ?4)) \
-             ORDER BY p.created_at DESC, p.id DESC LIMIT ?5"
+             AND {}",
+            Keyset::sql("p", 3)
         ),
-        &[opt_text(brand_id), opt_text(pattern.as_deref()), int(at), text(&id), int(page.fetch())],
+        &page.params(vec![opt_text(brand_id), opt_text(pattern.as_deref())]),
     )
     .await
 }
@@ -160,7 +154,7 @@ pub async fn set_collaboration(
     product_id: Option<&str>,
     commission_bps: u32,
     now: i64,
-) -> ApiResult<()> {
+) -> StoreResult<()> {
     run(
         db,
         "INSERT INTO collaborations (brand_id, creator_id, product_id, scope, commission_bps, updated_at) \

@@ -156,7 +156,7 @@ pub fn verify<H: HeaderLookup + ?Sized>(
 pub fn generate_secret(scheme: Scheme, random: &[u8; 32]) -> String {
     match scheme {
         Scheme::Standard | Scheme::Stripe => format!("whsec_{}", mac::encode_base64(random)),
-        Scheme::Shopify | Scheme::WooCommerce | Scheme::TikTok => mac::encode_hex(random),
+        Scheme::Shopify | Scheme::WooCommerce | Scheme::TikTok => crate::domain::hex::encode(random),
     }
 }
 

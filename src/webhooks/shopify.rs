@@ -70,7 +70,7 @@ mod tests {
         );
         assert_eq!(verify(&[(SIGNATURE, "not base64!")], BODY, &SECRET), Err(VerifyError::Malformed(SIGNATURE)));
         // Hex of the right MAC is still the wrong encoding.
-        let hex = mac::encode_hex(&mac::decode_base64(SIG).unwrap());
+        let hex = crate::domain::hex::encode(&mac::decode_base64(SIG).unwrap());
         assert!(verify(&[(SIGNATURE, hex.as_str())], BODY, &SECRET).is_err());
     }
 }

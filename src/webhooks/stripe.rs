@@ -32,7 +32,7 @@ pub(super) fn verify<H: HeaderLookup + ?Sized>(
             "v1" => {
                 has_v1 = true;
                 // A v1 that is not hex cannot match; the others still may.
-                candidates.extend(mac::decode_hex(value.trim()));
+                candidates.extend(crate::domain::hex::decode(value.trim()));
             }
             _ => {}
         }
@@ -116,10 +116,10 @@ mod tests {
     #[test]
     fn extreme_timestamps_do_not_overflow() {
         let t = i64::MIN;
-        let sig = mac::encode_hex(&mac::sign(SECRET.secret.as_bytes(), &[format!("{t}.").as_bytes(), BODY]));
+        let sig = crate::domain::hex::encode(&mac::sign(SECRET.secret.as_bytes(), &[format!("{t}.").as_bytes(), BODY]));
         assert_eq!(check(&format!("t={t},v1={sig}"), BODY, i64::MAX), Err(VerifyError::Stale));
         let t = i64::MAX;
-        let sig = mac::encode_hex(&mac::sign(SECRET.secret.as_bytes(), &[format!("{t}.").as_bytes(), BODY]));
+        let sig = crate::domain::hex::encode(&mac::sign(SECRET.secret.as_bytes(), &[format!("{t}.").as_bytes(), BODY]));
         assert_eq!(check(&format!("t={t},v1={sig}"), BODY, i64::MIN), Err(VerifyError::Stale));
     }
 }

@@ -14,7 +14,7 @@ pub(super) fn verify<H: HeaderLookup + ?Sized>(
     // The app key is part of the signed bytes; a brand stored without one cannot verify.
     let app_key = secret.app_key.filter(|k| !k.is_empty()).ok_or(VerifyError::Malformed("webhook_app_key"))?;
     let signature = required(headers, SIGNATURE)?;
-    let tag = mac::decode_hex(&signature).ok_or(VerifyError::Malformed(SIGNATURE))?;
+    let tag = crate::domain::hex::decode(&signature).ok_or(VerifyError::Malformed(SIGNATURE))?;
     if !mac::matches_any(secret.secret.as_bytes(), &[app_key.as_bytes(), body], [tag.as_slice()]) {
         return Err(VerifyError::Mismatch);
     }

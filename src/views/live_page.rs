@@ -9,7 +9,7 @@
 //! by hash: no `unsafe-inline`, and the page stays cacheable (no per-response nonce).
 
 use super::live::{LiveView, PinOut};
-use crate::domain::money::{minor_to_decimal, Money};
+use crate::domain::states::SessionState;
 use base64::{engine::general_purpose::STANDARD, Engine};
 use sha2::{Digest, Sha256};
 use std::fmt::Write;
@@ -37,213 +37,35 @@ pub fn web_url(s: &str) -> Option<&str> {
     (lower.starts_with("https://") || lower.starts_with("http://")).then_some(s)
 }
 
-/// Symbols that name one currency without doubt for an English reader; anything else is
-/// shown with its ISO code (`CHF 12.50`), which is never wrong.
-const SYMBOLS: &[(&str, &str)] = &[
-    ("USD", "$"),
-    ("EUR", "€"),
-    ("GBP", "£"),
-    ("JPY", "¥"),
-    ("CNY", "CN¥"),
-    ("INR", "₹"),
-    ("KRW", "₩"),
-    ("CAD", "CA$"),
-    ("AUD", "A$"),
-    ("NZD", "NZ$"),
-    ("HKD", "HK$"),
-    ("MXN", "MX$"),
-    ("BRL", "R$"),
-    ("TWD", "NT$"),
-    ("ILS", "₪"),
-    ("VND", "₫"),
-    ("PHP", "₱"),
-    ("NGN", "₦"),
-    ("UAH", "₴"),
-];
-
-/// A price for people: `$1,299.00`, `¥500`, `KWD 1.234`, with thousands separated.
-pub fn format_price(m: &Money) -> String {
-    let decimal = minor_to_decimal(m.amount, m.currency);
-    let (sign, unsigned) = match decimal.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", decimal.as_str()),
-    };
-    let (int_part, frac) = match unsigned.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (unsigned, None),
-    };
-    let mut grouped = String::with_capacity(int_part.len() + int_part.len() / 3);
-    for (i, c) in int_part.chars().enumerate() {
-        if i > 0 && (int_part.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    if let Some(f) = frac {
-        grouped.push('.');
-        grouped.push_str(f);
-    }
-    let code = m.currency.as_str();
-    match SYMBOLS.iter().find(|(c, _)| *c == code) {
-        Some((_, symbol)) => format!("{sign}{symbol}{grouped}"),
-        None => format!("{sign}{code}\u{a0}{grouped}"),
-    }
-}
-
 /// The placeholder letter shown where a product image is missing or fails to load.
 fn initial(title: &str) -> String {
     title.chars().find(|c| c.is_alphanumeric()).map(|c| c.to_uppercase().collect()).unwrap_or_else(|| "•".into())
 }
 
-const STYLE: &str = r#"
-:root{color-scheme:light dark;--bg:#f5f5f7;--card:#fff;--ink:#17171c;--muted:#5c5c69;--line:#e3e3e9;--ph:#ebebf0;--accent:#d61f5b;--accent-ink:#fff}
-@media (prefers-color-scheme:dark){:root{--bg:#101014;--card:#1b1b22;--ink:#f2f2f5;--muted:#a3a3b1;--line:#2d2d37;--ph:#262630;--accent:#ff4d85;--accent-ink:#16040a}}
-*{box-sizing:border-box}
-[hidden]{display:none!important}
-html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
-body{margin:0;background:var(--bg);color:var(--ink);font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
-.wrap{max-width:1080px;margin:0 auto;padding:20px 16px 32px}
-header{margin-bottom:20px}
-.state{display:inline-flex;align-items:center;gap:7px;margin:0 0 10px;padding:4px 11px;border-radius:999px;background:var(--accent);color:var(--accent-ink);font-size:13px;font-weight:700;letter-spacing:.06em;text-transform:uppercase}
-.state::before{content:"";width:8px;height:8px;border-radius:50%;background:currentColor}
-.state.ended{background:var(--line);color:var(--muted)}
-h1{margin:0;font-size:clamp(23px,5.5vw,34px);line-height:1.2;overflow-wrap:anywhere}
-.by{margin:6px 0 0;color:var(--muted)}
-.note,.empty{margin:0 0 16px;padding:12px 14px;border-radius:12px;background:var(--card);border:1px solid var(--line);color:var(--muted)}
-.pins{list-style:none;margin:0;padding:0;display:grid;gap:12px}
-.pin{display:grid;grid-template-columns:104px minmax(0,1fr);grid-template-rows:1fr auto;grid-template-areas:"media info" "media buy";gap:8px 14px;padding:12px;background:var(--card);border:1px solid var(--line);border-radius:16px}
-.media{grid-area:media;position:relative;align-self:start;aspect-ratio:1/1;border-radius:12px;overflow:hidden;background:var(--ph);display:flex;align-items:center;justify-content:center}
-.ph{font-size:34px;font-weight:700;color:var(--muted);user-select:none}
-.media img{position:absolute;inset:0;width:100%;height:100%;object-fit:cover}
-.info{grid-area:info;min-width:0}
-.tag{display:inline-block;margin:0 0 4px;padding:1px 8px;border-radius:6px;background:var(--ph);color:var(--accent);font-size:12px;font-weight:700;letter-spacing:.04em;text-transform:uppercase}
-.name{margin:0;font-size:16px;font-weight:600;line-height:1.3;overflow-wrap:anywhere;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:3;line-clamp:3;overflow:hidden}
-.price{margin:4px 0 0;font-size:18px;font-weight:700;font-variant-numeric:tabular-nums}
-.buy{grid-area:buy;align-self:end;display:flex;align-items:center;justify-content:center;min-height:44px;padding:10px 16px;border-radius:12px;background:var(--accent);color:var(--accent-ink);font-weight:700;text-decoration:none}
-.buy:hover{filter:brightness(1.08)}
-.buy:focus-visible{outline:3px solid var(--ink);outline-offset:2px}
-footer{margin-top:28px;color:var(--muted);font-size:13px}
-@media (min-width:640px){
-.wrap{padding:32px 24px 40px}
-.pins{grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:18px}
-.pin{grid-template-columns:minmax(0,1fr);grid-template-rows:auto 1fr auto;grid-template-areas:"media" "info" "buy";padding:14px}
-.ph{font-size:56px}
-}
-"#;
+/// The stylesheet, inlined into the page and allowed by hash.
+const STYLE: &str = include_str!("live_page.css");
 
 /// Polls the feed and redraws. Data only ever reaches the DOM through `textContent`,
 /// `href`/`src` (after an http(s) check) and `setAttribute`, never as markup.
-const SCRIPT: &str = r#"
-(function () {
-  "use strict";
-  var me = document.currentScript;
-  var feed = me && me.getAttribute("data-feed");
-  var list = document.getElementById("pins");
-  var empty = document.getElementById("empty");
-  var state = document.getElementById("state");
-  var note = document.getElementById("note");
-  var title = document.getElementById("title");
-  if (!feed || !list) return;
-  var handle = me.getAttribute("data-handle") || "";
-  function web(u) { return typeof u === "string" && /^https?:\/\//i.test(u) ? u : null; }
-  function guard(img) {
-    img.addEventListener("error", function () { img.hidden = true; });
-    if (img.complete && !img.naturalWidth) img.hidden = true;
-  }
-  Array.prototype.forEach.call(list.querySelectorAll("img"), guard);
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text != null) e.textContent = text;
-    return e;
-  }
-  function initial(t) {
-    var m = String(t || "").match(/[\p{L}\p{N}]/u);
-    return m ? m[0].toUpperCase() : "\u2022";
-  }
-  function card(p, latest) {
-    var name = String(p.product.title);
-    var li = el("li", "pin");
-    var media = el("div", "media");
-    var ph = el("span", "ph", initial(name));
-    ph.setAttribute("aria-hidden", "true");
-    media.appendChild(ph);
-    var src = web(p.product.image_url);
-    if (src) {
-      var img = el("img");
-      img.alt = "";
-      img.loading = "lazy";
-      img.decoding = "async";
-      img.referrerPolicy = "no-referrer";
-      guard(img);
-      img.src = src;
-      media.appendChild(img);
-    }
-    var info = el("div", "info");
-    if (latest) info.appendChild(el("p", "tag", "Just pinned"));
-    info.appendChild(el("h2", "name", name));
-    info.appendChild(el("p", "price", p.price_display));
-    li.appendChild(media);
-    li.appendChild(info);
-    var href = web(p.short_url);
-    if (href) {
-      var a = el("a", "buy", "Buy now");
-      a.href = href;
-      a.rel = "nofollow noopener";
-      a.target = "_blank";
-      a.setAttribute("aria-label", "Buy " + name);
-      li.appendChild(a);
-    }
-    return li;
-  }
-  var last = "";
-  function render(v) {
-    var sig = JSON.stringify([v.title, v.state, v.pins]);
-    if (sig === last) return;
-    last = sig;
-    var live = v.state === "live";
-    title.textContent = v.title;
-    document.title = v.title + " \u00b7 @" + handle + (live ? " is live" : "");
-    state.textContent = live ? "Live" : "Ended";
-    state.className = live ? "state" : "state ended";
-    note.hidden = live;
-    var items = v.pins.map(function (p, i) { return card(p, live && i === 0); });
-    while (list.firstChild) list.removeChild(list.firstChild);
-    items.forEach(function (li) { list.appendChild(li); });
-    empty.hidden = items.length > 0;
-  }
-  var failures = 0;
-  function later(ms) { setTimeout(tick, ms); }
-  function tick() {
-    if (document.hidden) { later(4000); return; }
-    fetch(feed, { headers: { accept: "application/json" }, cache: "no-store", credentials: "omit" })
-      .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
-      .then(function (v) {
-        failures = 0;
-        render(v);
-        // Marks the page as in sync with the feed (browser tests and monitors read it).
-        document.documentElement.setAttribute("data-synced", "1");
-        later(v.state === "live" ? 4000 : 30000);
-      })
-      .catch(function () { failures += 1; later(Math.min(60000, 4000 * Math.pow(2, failures))); });
-  }
-  later(4000);
-})();
-"#;
+const SCRIPT: &str = include_str!("live_page.js");
 
 fn sha256_source(s: &str) -> String {
     format!("'sha256-{}'", STANDARD.encode(Sha256::digest(s.as_bytes())))
 }
 
 /// The page's policy: nothing loads but our own stylesheet and script (by hash), https
-/// images (brands' CDNs) and the feed from our own origin.
-pub fn content_security_policy() -> String {
-    format!(
-        "default-src 'none'; script-src {}; style-src {}; img-src https:; connect-src 'self'; \
-         base-uri 'none'; form-action 'none'",
-        sha256_source(SCRIPT),
-        sha256_source(STYLE)
-    )
+/// images (brands' CDNs) and the feed from our own origin. Computed once per isolate: the
+/// script and stylesheet are constants.
+pub fn content_security_policy() -> &'static str {
+    static POLICY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    POLICY.get_or_init(|| {
+        format!(
+            "default-src 'none'; script-src {}; style-src {}; img-src https:; connect-src 'self'; \
+             base-uri 'none'; form-action 'none'",
+            sha256_source(SCRIPT),
+            sha256_source(STYLE)
+        )
+    })
 }
 
 fn head(out: &mut String, title: &str, description: &str) {
@@ -293,7 +115,7 @@ fn pin_item(out: &mut String, p: &PinOut, latest: bool) {
 
 /// The whole page for a session, newest pin first (the order of `v.pins`).
 pub fn render_page(v: &LiveView) -> String {
-    let live = v.state == "live";
+    let live = v.state == SessionState::Live;
     let handle = &v.creator.handle;
     let mut out = String::with_capacity(8 * 1024 + v.pins.len() * 600);
     let page_title =
@@ -354,9 +176,10 @@ pub fn render_not_found() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::money::Currency;
-    use crate::routes::live::CreatorRef;
-    use crate::routes::products::ShowcaseItem;
+    use crate::domain::money::{format_price, Currency, Money};
+    use crate::domain::states::SessionState;
+    use crate::views::live::CreatorRef;
+    use crate::views::products::ShowcaseItem;
 
     fn usd(amount: i64) -> Money {
         Money::new(amount, Currency::parse("USD").unwrap())
@@ -381,12 +204,12 @@ mod tests {
         }
     }
 
-    fn session(state: &str, pins: Vec<PinOut>) -> LiveView {
+    fn session(state: SessionState, pins: Vec<PinOut>) -> LiveView {
         LiveView {
             id: "ls_abc".into(),
             title: "Friday <b>drop</b> & \"more\"".into(),
             creator: CreatorRef { id: "cr_1".into(), handle: "maya".into() },
-            state: state.into(),
+            state,
             starts_at: None,
             created_at: "2026-01-01T00:00:00.000Z".into(),
             ended_at: None,
@@ -414,23 +237,10 @@ mod tests {
     }
 
     #[test]
-    fn prices_format_for_their_currency() {
-        assert_eq!(format_price(&usd(1999)), "$19.99");
-        assert_eq!(format_price(&usd(129_900)), "$1,299.00");
-        assert_eq!(format_price(&usd(5)), "$0.05");
-        assert_eq!(format_price(&usd(123_456_789)), "$1,234,567.89");
-        assert_eq!(format_price(&Money::new(500, Currency::parse("JPY").unwrap())), "¥500");
-        assert_eq!(format_price(&Money::new(1_234_567, Currency::parse("JPY").unwrap())), "¥1,234,567");
-        assert_eq!(format_price(&Money::new(1234, Currency::parse("KWD").unwrap())), "KWD\u{a0}1.234");
-        assert_eq!(format_price(&Money::new(1250, Currency::parse("EUR").unwrap())), "€12.50");
-        assert_eq!(format_price(&usd(-550)), "-$5.50");
-    }
-
-    #[test]
     fn the_page_escapes_every_text_and_attribute() {
         let evil = "<script>alert(1)</script> & Co";
         let v = session(
-            "live",
+            SessionState::Live,
             vec![pin("pr_1", evil, Some("https://img.example/a.png?x=1&y=\"2\""), "https://ae.example/Ab3_x\"><b>")],
         );
         let html = render_page(&v);
@@ -447,7 +257,8 @@ mod tests {
 
     #[test]
     fn unsafe_urls_are_dropped_not_rendered() {
-        let v = session("live", vec![pin("pr_1", "Mug", Some("javascript:alert(1)"), "javascript:alert(2)")]);
+        let v =
+            session(SessionState::Live, vec![pin("pr_1", "Mug", Some("javascript:alert(1)"), "javascript:alert(2)")]);
         let html = render_page(&v);
         assert!(!html.to_ascii_lowercase().contains("javascript:alert"), "{html}");
         assert!(!html.contains("<img"));
@@ -457,7 +268,7 @@ mod tests {
     #[test]
     fn pins_render_in_the_given_order_with_prices_and_buy_links() {
         let v = session(
-            "live",
+            SessionState::Live,
             vec![
                 pin("pr_new", "Newest thing", Some("https://img.example/n.jpg"), "https://ae.example/NEW1234"),
                 pin("pr_old", "Older thing", None, "https://ae.example/OLD1234"),
@@ -481,7 +292,7 @@ mod tests {
 
     #[test]
     fn an_ended_session_still_lists_its_products() {
-        let v = session("ended", vec![pin("pr_1", "Still here", None, "https://ae.example/Abc1234")]);
+        let v = session(SessionState::Ended, vec![pin("pr_1", "Still here", None, "https://ae.example/Abc1234")]);
         let html = render_page(&v);
         assert!(html.contains("class=\"state ended\" id=\"state\">Ended<"));
         assert!(html.contains("Still here"));
@@ -492,7 +303,7 @@ mod tests {
 
     #[test]
     fn an_empty_session_says_so() {
-        let html = render_page(&session("live", vec![]));
+        let html = render_page(&session(SessionState::Live, vec![]));
         assert!(html.contains("<p class=\"empty\" id=\"empty\">No products pinned yet"));
         assert!(!html.contains("<li"));
     }
@@ -512,7 +323,7 @@ mod tests {
         assert!(!csp.contains("unsafe-inline"));
         assert_eq!(csp.matches("'sha256-").count(), 2);
         // The hashes cover exactly what the page embeds.
-        let html = render_page(&session("live", vec![]));
+        let html = render_page(&session(SessionState::Live, vec![]));
         assert!(html.contains(&format!("<style>{STYLE}</style>")));
         assert!(html.contains(&format!("{SCRIPT}</script>")));
         assert!(!SCRIPT.contains("innerHTML"));

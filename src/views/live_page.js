@@ -1,0 +1,95 @@
+(function () {
+  "use strict";
+  var me = document.currentScript;
+  var feed = me && me.getAttribute("data-feed");
+  var list = document.getElementById("pins");
+  var empty = document.getElementById("empty");
+  var state = document.getElementById("state");
+  var note = document.getElementById("note");
+  var title = document.getElementById("title");
+  if (!feed || !list) return;
+  var handle = me.getAttribute("data-handle") || "";
+  function web(u) { return typeof u === "string" && /^https?:\/\//i.test(u) ? u : null; }
+  function guard(img) {
+    img.addEventListener("error", function () { img.hidden = true; });
+    if (img.complete && !img.naturalWidth) img.hidden = true;
+  }
+  Array.prototype.forEach.call(list.querySelectorAll("img"), guard);
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+  function initial(t) {
+    var m = String(t || "").match(/[\p{L}\p{N}]/u);
+    return m ? m[0].toUpperCase() : "\u2022";
+  }
+  function card(p, latest) {
+    var name = String(p.product.title);
+    var li = el("li", "pin");
+    var media = el("div", "media");
+    var ph = el("span", "ph", initial(name));
+    ph.setAttribute("aria-hidden", "true");
+    media.appendChild(ph);
+    var src = web(p.product.image_url);
+    if (src) {
+      var img = el("img");
+      img.alt = "";
+      img.loading = "lazy";
+      img.decoding = "async";
+      img.referrerPolicy = "no-referrer";
+      guard(img);
+      img.src = src;
+      media.appendChild(img);
+    }
+    var info = el("div", "info");
+    if (latest) info.appendChild(el("p", "tag", "Just pinned"));
+    info.appendChild(el("h2", "name", name));
+    info.appendChild(el("p", "price", p.price_display));
+    li.appendChild(media);
+    li.appendChild(info);
+    var href = web(p.short_url);
+    if (href) {
+      var a = el("a", "buy", "Buy now");
+      a.href = href;
+      a.rel = "nofollow noopener";
+      a.target = "_blank";
+      a.setAttribute("aria-label", "Buy " + name);
+      li.appendChild(a);
+    }
+    return li;
+  }
+  var last = "";
+  function render(v) {
+    var sig = JSON.stringify([v.title, v.state, v.pins]);
+    if (sig === last) return;
+    last = sig;
+    var live = v.state === "live";
+    title.textContent = v.title;
+    document.title = v.title + " \u00b7 @" + handle + (live ? " is live" : "");
+    state.textContent = live ? "Live" : "Ended";
+    state.className = live ? "state" : "state ended";
+    note.hidden = live;
+    var items = v.pins.map(function (p, i) { return card(p, live && i === 0); });
+    while (list.firstChild) list.removeChild(list.firstChild);
+    items.forEach(function (li) { list.appendChild(li); });
+    empty.hidden = items.length > 0;
+  }
+  var failures = 0;
+  function later(ms) { setTimeout(tick, ms); }
+  function tick() {
+    if (document.hidden) { later(4000); return; }
+    fetch(feed, { headers: { accept: "application/json" }, cache: "no-store", credentials: "omit" })
+      .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+      .then(function (v) {
+        failures = 0;
+        render(v);
+        // Marks the page as in sync with the feed (browser tests and monitors read it).
+        document.documentElement.setAttribute("data-synced", "1");
+        later(v.state === "live" ? 4000 : 30000);
+      })
+      .catch(function () { failures += 1; later(Math.min(60000, 4000 * Math.pow(2, failures))); });
+  }
+  later(4000);
+})();
