@@ -8,12 +8,12 @@ use crate::clock::now_ms;
 use crate::domain::attribution::within_window;
 use crate::domain::commission::line_base;
 use crate::domain::ids::{self, prefix};
-use crate::domain::ledger::{plan_paid, plan_refund, RateLock, Refund, TakeBackKind};
+use crate::domain::ledger::{plan_paid, plan_refund, RateLock, Refund};
 use crate::domain::states::{EntryKind, EntryState, OrderState, OrderStatus};
 use crate::http::json::{self, WEBHOOK_BODY_LIMIT};
 use crate::http::{ApiError, ApiResult};
 use crate::store::brands::BrandRow;
-use crate::store::orders::{self, EntryRow, LedgerKeys, NewOrder, Outcome, Writes};
+use crate::store::orders::{self, EntryRow, LedgerKeys, NewOrder, NewTakeBack, Outcome, Writes};
 use crate::store::{self, Db};
 use crate::views::ledger::{render_entry, CommissionOut};
 use crate::webhooks::{self, EventKind, OrderEvent, PayloadError, Scheme, Secret};
@@ -38,8 +38,11 @@ fn payload_error(e: PayloadError) -> ApiError {
     }
 }
 
-/// How many times a delivery is replanned when a concurrent one moved the same order.
-const ATTEMPTS: usize = 3;
+/// How many times a delivery is replanned when its write batch was refused by a guard.
+/// Concurrent refunds commute (see `take_back`), so only a refund planned on units that a
+/// concurrent one took last (an over-refund) is replanned; each replan finds fewer units
+/// left, so it settles in a step or two.
+const ATTEMPTS: usize = 8;
 
 pub async fn receive(mut req: Request, env: &Env, brand_id: &str) -> ApiResult<Response> {
     let db = store::db(env)?;
@@ -164,7 +167,7 @@ async fn paid(db: &Db, brand: &BrandRow, event: &OrderEvent, delivery_id: &str) 
         written.push(entry);
     }
     match orders::commit(db, writes).await? {
-        Outcome::Written => {
+        Outcome::Written(_) => {
             let status = if click.is_some() { "attributed" } else { "unattributed" };
             Ok(Some(answer(status, &event.order_id, written)))
         }
@@ -188,64 +191,50 @@ async fn take_back(db: &Db, brand: &BrandRow, event: &OrderEvent, delivery_id: &
         EventKind::Cancelled => Refund::Everything,
         _ => Refund::Units(&units),
     };
+    // Which lines give up how many units, planned on what was read; what each take-back
+    // is worth is computed in the write batch from the line as stored then (see
+    // `store::orders::TAKE_BACK_SQL`), so concurrent refunds of one order commute.
     let plan = plan_refund(&order.lines, refund).map_err(|e| ApiError::invalid(e.to_string()))?;
     let now = now_ms();
     let mut writes = Writes::default();
     writes.delivery(&brand.id, delivery_id, &event.order_id, event.kind, now);
-    for s in &plan.steps {
-        writes.refund_step(&order.row_id, s.line_no, s.from, s.to);
-    }
     let (creator_id, link_code) = match (&order.creator_id, &order.link_code) {
         (Some(c), Some(l)) => (c.as_str(), l.as_str()),
         _ => return Err(ApiError::internal("attributed order without creator or link")),
     };
-    let mut written = Vec::new();
+    for s in &plan.steps {
+        writes.refund_units(&order.row_id, s.line_no, s.to - s.from);
+    }
     for t in &plan.take_backs {
-        let sku = order.lines.iter().find(|l| l.line_no == t.line_no).map(|l| l.item.sku.as_str()).unwrap_or("");
         let id = ids::new_id(prefix::COMMISSION).map_err(ApiError::internal)?;
-        let entry_kind = match t.kind {
-            TakeBackKind::Reversal => EntryKind::Reversal,
-            TakeBackKind::Clawback => EntryKind::Clawback,
-        };
-        let entry = EntryRow {
-            id,
-            order_id: event.order_id.clone(),
-            brand_id: brand.id.clone(),
-            creator_id: creator_id.to_string(),
-            link_code: link_code.to_string(),
-            live_session_id: order.live_session_id.clone(),
-            sku: sku.to_string(),
+        writes.take_back(&NewTakeBack {
+            id: &id,
+            order_row_id: &order.row_id,
+            line_no: t.line_no,
+            brand_id: &brand.id,
+            creator_id,
+            link_code,
+            live_session_id: order.live_session_id.as_deref(),
+            currency: &order.currency,
+            parent_id: &t.parent_id,
+            event_key: delivery_id,
             quantity: t.quantity,
-            rate_bps: t.rate_bps,
-            base: t.base,
-            amount: t.amount,
-            currency: order.currency.clone(),
-            state: EntryState::Reversed,
-            kind: entry_kind,
             created_at: now,
-        };
-        writes.entry(
-            &entry,
-            &LedgerKeys {
-                order_row_id: &order.row_id,
-                line_no: t.line_no,
-                parent_id: Some(&t.parent_id),
-                event_key: delivery_id,
-                approve_after: None,
-            },
-        );
-        if t.kind == TakeBackKind::Reversal {
-            writes.pending_parent(&t.parent_id, t.closes_parent);
-        }
-        written.push(entry);
+        });
+        writes.close_if_refunded(&t.parent_id, &order.row_id, t.line_no);
     }
     if event.kind == EventKind::Cancelled {
         writes.order_state(&order.row_id, OrderState::Cancelled);
-    } else if !plan.steps.is_empty() && plan.fully_refunded(&order.lines) {
-        writes.order_state(&order.row_id, OrderState::Refunded);
+    } else if !plan.steps.is_empty() {
+        writes.refunded_order_state(&order.row_id);
     }
     match orders::commit(db, writes).await? {
-        Outcome::Written => Ok(Some(answer("reversed", &event.order_id, written))),
+        Outcome::Written(mut written) => {
+            for e in &mut written {
+                e.order_id.clone_from(&event.order_id);
+            }
+            Ok(Some(answer("reversed", &event.order_id, written)))
+        }
         Outcome::Duplicate => duplicate(db, brand, &event.order_id).await,
         Outcome::Raced => Ok(None),
     }

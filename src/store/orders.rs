@@ -187,7 +187,59 @@ pub async fn read_for_refund(
 #[derive(Default)]
 pub struct Writes {
     pub statements: Vec<Stmt>,
+    /// The statements whose rows (ledger entries) the batch answers.
+    answered: Vec<usize>,
 }
+
+/// A take-back to compute and write ([`Writes::take_back`]).
+pub struct NewTakeBack<'a> {
+    pub id: &'a str,
+    pub order_row_id: &'a str,
+    pub line_no: u32,
+    pub brand_id: &'a str,
+    pub creator_id: &'a str,
+    pub link_code: &'a str,
+    pub live_session_id: Option<&'a str>,
+    pub currency: &'a str,
+    /// The commission it takes from.
+    pub parent_id: &'a str,
+    /// The delivery's id: one take-back per line and delivery (UNIQUE).
+    pub event_key: &'a str,
+    /// Units refunded.
+    pub quantity: i64,
+    pub created_at: i64,
+}
+
+/// Writes the take-back of units just refunded, computing it from the line as the batch
+/// finds it, so that concurrent refunds commute. (D1 binds a JS number as REAL: the one
+/// bound number in the arithmetic is cast to INTEGER, or `/` would not be the floor.) It is `domain::commission::
+/// reversal_for_refund` in SQL, exactly:
+/// - remaining base of `n` units: `u·n − floor(d·n / q)`, the floor taken as
+///   `(d / q)·n + ((d % q)·n) / q` so that no product overflows 64 bits (`u·q ≤ MAX_AMOUNT`,
+///   `d ≤ u·q`, `q ≤ MAX_QUANTITY`);
+/// - commission on a base `b`: `floor(b · bps / 10000)`, as `(b / 10000)·bps +
+///   ((b % 10000)·bps) / 10000` (every operand is non-negative: `/` is the floor);
+/// - the take-back: the commission on what remained before (`q − refunded + take`) less the
+///   commission on what remains (`q − refunded`), negative; a clawback when the parent is no
+///   longer pending. Nothing is written for a parent already reversed.
+pub const TAKE_BACK_SQL: &str = "WITH n AS (\
+       SELECT l.order_id, l.line_no, l.sku, l.unit_price AS u, l.quantity AS q, l.discount AS d, \
+         l.quantity - l.refunded_quantity + CAST(?11 AS INTEGER) AS before_n, l.quantity - l.refunded_quantity AS after_n, \
+         p.id AS parent_id, p.rate_bps AS bps, p.state AS parent_state \
+       FROM order_lines l JOIN commissions p ON p.id = ?9 AND p.order_id = l.order_id AND p.line_no = l.line_no \
+       WHERE l.order_id = ?2 AND l.line_no = ?3 AND p.state <> 'reversed'), \
+     b AS (SELECT *, \
+         u * before_n - ((d / q) * before_n + ((d % q) * before_n) / q) AS before_b, \
+         u * after_n - ((d / q) * after_n + ((d % q) * after_n) / q) AS after_b FROM n) \
+     INSERT INTO commissions (id, order_id, line_no, brand_id, creator_id, link_code, live_session_id, sku, \
+       quantity, rate_bps, base, amount, currency, state, kind, parent_id, event_key, approve_after, created_at) \
+     SELECT ?1, order_id, line_no, ?4, ?5, ?6, ?7, sku, ?11, bps, after_b - before_b, \
+       ((after_b / 10000) * bps + ((after_b % 10000) * bps) / 10000) \
+         - ((before_b / 10000) * bps + ((before_b % 10000) * bps) / 10000), \
+       ?8, 'reversed', CASE parent_state WHEN 'pending' THEN 'reversal' ELSE 'clawback' END, parent_id, ?10, NULL, ?12 \
+     FROM b WHERE true \
+     RETURNING id, '' AS order_id, brand_id, creator_id, link_code, live_session_id, sku, quantity, rate_bps, base, \
+       amount, currency, state, kind, created_at";
 
 pub struct NewOrder<'a> {
     pub row_id: &'a str,
@@ -299,22 +351,60 @@ impl Writes {
         );
     }
 
-    /// Moves a line's refunded quantity, only if it still is `from`: a concurrent refund
-    /// makes the CHECK on `refunded_quantity` fail and the whole batch roll back.
-    pub fn refund_step(&mut self, order_row_id: &str, line_no: u32, from: i64, to: i64) {
+    /// Refunds `take` more units of a line. It adds to what is stored when the batch runs,
+    /// so concurrent refunds of one line add up in any order (they commute); only an
+    /// over-refund (past the line's quantity) fails, by the CHECK on `refunded_quantity`,
+    /// and rolls the batch back to be replanned on what is stored then.
+    pub fn refund_units(&mut self, order_row_id: &str, line_no: u32, take: i64) {
         self.push(
-            "UPDATE order_lines SET refunded_quantity = CASE WHEN refunded_quantity = ?1 THEN ?2 ELSE -1 END \
-             WHERE order_id = ?3 AND line_no = ?4",
-            vec![int(from), int(to), text(order_row_id), int(line_no.into())],
+            "UPDATE order_lines SET refunded_quantity = refunded_quantity + CAST(?1 AS INTEGER) \
+             WHERE order_id = ?2 AND line_no = ?3",
+            vec![int(take), text(order_row_id), int(line_no.into())],
         );
     }
 
-    /// Keeps a pending entry pending, or closes it as `reversed`, only if it is still
-    /// pending: if approval got there first, the CHECK on `state` fails the batch.
-    pub fn pending_parent(&mut self, id: &str, closes: bool) {
+    /// The take-back of the `t.quantity` units that [`Writes::refund_units`] refunded just
+    /// before it in the batch, computed by [`TAKE_BACK_SQL`] from the line as stored then:
+    /// its amount, and whether it is a reversal (parent pending) or a clawback (approved).
+    /// Its row is answered ([`Outcome::Written`]).
+    pub fn take_back(&mut self, t: &NewTakeBack<'_>) {
+        self.answered.push(self.statements.len());
         self.push(
-            "UPDATE commissions SET state = CASE WHEN state = 'pending' THEN ?1 ELSE 'raced' END WHERE id = ?2",
-            vec![text(if closes { EntryState::Reversed } else { EntryState::Pending }.as_str()), text(id)],
+            TAKE_BACK_SQL,
+            vec![
+                text(t.id),
+                text(t.order_row_id),
+                int(t.line_no.into()),
+                text(t.brand_id),
+                text(t.creator_id),
+                text(t.link_code),
+                opt_text(t.live_session_id),
+                text(t.currency),
+                text(t.parent_id),
+                text(t.event_key),
+                int(t.quantity),
+                int(t.created_at),
+            ],
+        );
+    }
+
+    /// Closes a pending commission as `reversed` once its line is wholly refunded (after the
+    /// batch's take-backs, which read its state first).
+    pub fn close_if_refunded(&mut self, parent_id: &str, order_row_id: &str, line_no: u32) {
+        self.push(
+            "UPDATE commissions SET state = 'reversed' WHERE id = ?1 AND state = 'pending' AND EXISTS \
+             (SELECT 1 FROM order_lines WHERE order_id = ?2 AND line_no = ?3 AND refunded_quantity = quantity)",
+            vec![text(parent_id), text(order_row_id), int(line_no.into())],
+        );
+    }
+
+    /// After a refund: the order is `refunded` once every unit of every line is, as stored
+    /// when the batch runs (a cancelled order stays cancelled).
+    pub fn refunded_order_state(&mut self, order_row_id: &str) {
+        self.push(
+            "UPDATE orders SET state = 'refunded' WHERE id = ?1 AND state = 'paid' AND NOT EXISTS \
+             (SELECT 1 FROM order_lines WHERE order_id = ?1 AND refunded_quantity < quantity)",
+            vec![text(order_row_id)],
         );
     }
 
@@ -325,7 +415,8 @@ impl Writes {
 
 /// How a write batch ended.
 pub enum Outcome {
-    Written,
+    /// Committed; the entries of its [`Writes::take_back`]s as written (`order_id` empty).
+    Written(Vec<EntryRow>),
     /// A UNIQUE constraint refused it: another copy of this delivery or order got there.
     Duplicate,
     /// A guard refused it: state moved under us (a concurrent refund or approval).
@@ -334,7 +425,14 @@ pub enum Outcome {
 
 pub async fn commit(db: &Db, writes: Writes) -> StoreResult<Outcome> {
     match batch(db, &writes.statements).await {
-        Ok(_) => Ok(Outcome::Written),
+        Ok(results) => {
+            let mut entries = Vec::new();
+            for i in writes.answered {
+                let rows = results.get(i).ok_or_else(|| StoreError::D1("batch answered too few results".into()))?;
+                entries.extend(rows.results::<EntryRow>()?);
+            }
+            Ok(Outcome::Written(entries))
+        }
         Err(e) if super::d1::is_unique_violation(&e) => Ok(Outcome::Duplicate),
         Err(e) if e.0.contains("CHECK constraint failed") => Ok(Outcome::Raced),
         Err(e) => Err(e.into()),

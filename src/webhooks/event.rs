@@ -137,6 +137,10 @@ pub(super) fn id_string_or_number(value: &Value, name: &str) -> Result<String, P
     }
 }
 
+/// The most units one order line may have: it keeps the refund arithmetic in 64 bits
+/// (`store::orders::TAKE_BACK_SQL`), and no real order comes near it.
+pub const MAX_QUANTITY: i64 = i32::MAX as i64;
+
 /// Builds a line after checking that `unit_price × quantity` fits and covers `discount`,
 /// so the commission base is never negative or beyond [`MAX_AMOUNT`].
 pub(super) fn line_item(
@@ -146,6 +150,9 @@ pub(super) fn line_item(
     discount: i64,
     name: &str,
 ) -> Result<LineItem, PayloadError> {
+    if quantity > MAX_QUANTITY {
+        return Err(invalid(format!("{name}.quantity must be at most {MAX_QUANTITY}")));
+    }
     let gross = unit_price
         .checked_mul(quantity)
         .filter(|g| *g <= MAX_AMOUNT)
@@ -197,5 +204,7 @@ mod tests {
         assert!(line_item("a".into(), 2, 500, 1001, "items[0]").is_err());
         assert!(line_item("a".into(), MAX_AMOUNT, 2, 0, "items[0]").is_err());
         assert!(line_item("a".into(), 0, 0, 0, "items[0]").is_ok());
+        assert!(line_item("a".into(), MAX_QUANTITY, 0, 0, "items[0]").is_ok());
+        assert!(line_item("a".into(), MAX_QUANTITY + 1, 0, 0, "items[0]").is_err());
     }
 }
