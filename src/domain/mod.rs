@@ -8,4 +8,5 @@ pub mod ids;
 pub mod ledger;
 pub mod money;
 pub mod states;
+pub mod text;
 pub mod visitor;

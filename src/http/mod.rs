@@ -7,6 +7,7 @@ pub use error::{ApiError, ApiResult};
 pub mod auth;
 pub mod page;
 
+use crate::domain::text::Text;
 use worker::{Env, Request};
 
 /// A secret or plain-text var (`wrangler secret put`, `[vars]`, `.dev.vars`); `None` when
@@ -32,22 +33,19 @@ pub fn visitor_salt(env: &Env) -> Option<String> {
 /// The public origin for URLs we hand out (`short_url`, `webhook_url`): the `PUBLIC_ORIGIN`
 /// var when set, else the origin the request came to.
 pub fn origin(req: &Request, env: &Env) -> String {
-    if let Some(v) = env_text(env, "PUBLIC_ORIGIN").filter(|v| !v.is_empty()) {
-        return v.trim_end_matches('/').to_string();
-    }
-    req.url().map(|u| u.origin().ascii_serialization()).unwrap_or_default()
+    public_origin(env).unwrap_or_else(|| req.url().map(|u| u.origin().ascii_serialization()).unwrap_or_default())
 }
 
-/// Checks a human-entered text field: trimmed non-empty, at most `max` characters.
+/// The `PUBLIC_ORIGIN` var (no trailing `/`), when set. Where a response may be kept by a
+/// shared cache (the live page), only this origin is used, never the request's `Host`.
+pub fn public_origin(env: &Env) -> Option<String> {
+    env_text(env, "PUBLIC_ORIGIN").filter(|v| !v.is_empty()).map(|v| v.trim_end_matches('/').to_string())
+}
+
+/// A human-entered text field by the one rule of `domain::text` (trimmed, not empty, at
+/// most `max` characters, no control characters); 422 naming the field otherwise.
 pub fn text_field(name: &str, value: &str, max: usize) -> ApiResult<String> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(ApiError::invalid(format!("{name} must not be empty")));
-    }
-    if v.chars().count() > max {
-        return Err(ApiError::invalid(format!("{name} is over {max} characters")));
-    }
-    Ok(v.to_string())
+    Text::parse(value, max).map(Text::into_string).map_err(|e| ApiError::invalid(format!("{name} {e}")))
 }
 
 /// Checks a rate in basis points: 0–10000.

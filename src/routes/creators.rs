@@ -2,6 +2,7 @@
 
 use crate::clock::now_ms;
 use crate::domain::ids::{self, prefix};
+use crate::domain::text::is_control;
 use crate::http::{auth, json, ApiError, ApiResult};
 use crate::store::{self, creators::CreatorRow};
 use serde::{Deserialize, Serialize};
@@ -35,7 +36,7 @@ pub async fn create(mut req: Request, env: &Env) -> ApiResult<Response> {
     }
     let email = body.email.map(|e| e.trim().to_string()).filter(|e| !e.is_empty());
     if let Some(e) = &email {
-        if e.len() > 254 || !e.contains('@') || e.chars().any(char::is_whitespace) {
+        if e.len() > 254 || !e.contains('@') || e.chars().any(|c| c.is_whitespace() || is_control(c)) {
             return Err(ApiError::invalid("email is not an email address"));
         }
     }

@@ -9,7 +9,7 @@ use crate::domain::ids::{self, prefix};
 use crate::domain::money::{Currency, Money};
 use crate::domain::states::SessionState;
 use crate::http::page::{self, query_pairs};
-use crate::http::{auth, json, origin, text_field, ApiError, ApiResult};
+use crate::http::{auth, json, origin, public_origin, text_field, ApiError, ApiResult};
 use crate::store::link_cache;
 use crate::store::links::{CurrencySum, LinkRow};
 use crate::store::live::{LiveRow, PinRow};
@@ -224,8 +224,11 @@ pub async fn feed(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
 
 /// `GET /live/{id}` (public; `HEAD` too, for link checkers): the viewers' page; an unknown session is an HTML 404 page,
 /// since the one asking is a person with a browser.
-pub async fn page(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
-    let (status, body) = match load_view(env, &origin(&req, env), id).await? {
+pub async fn page(env: &Env, id: &str) -> ApiResult<Response> {
+    // A cache may keep the page: its links are relative unless PUBLIC_ORIGIN names the
+    // origin, so a request's `Host` never ends up in it.
+    let base = public_origin(env).unwrap_or_default();
+    let (status, body) = match load_view(env, &base, id).await? {
         Some(v) => (200, live_page::render_page(&v)),
         None => (404, live_page::render_not_found()),
     };

@@ -94,8 +94,8 @@ pub async fn dispatch(req: Request, env: Env, ctx: Context) -> ApiResult<Respons
         ["api", "live-sessions", id, "stats"] => on!(req.method(), Get => live::stats(req, env, id).await),
         ["api", "live", id] => on!(req.method(), Get => live::feed(req, env, id).await),
         ["live", id] => on!(req.method(),
-            Get => live::page(req, env, id).await,
-            Head => live::page(req, env, id).await,
+            Get => live::page(env, id).await,
+            Head => live::page(env, id).await,
         ),
         // `GET|HEAD /{code}` never gets here (the shim and `lib.rs` answer it): any other
         // method on a short link.

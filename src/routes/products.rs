@@ -4,6 +4,7 @@ use crate::clock::now_ms;
 use crate::domain::destination::{Domain, ProductUrl};
 use crate::domain::ids::{self, prefix};
 use crate::domain::money::{Currency, MAX_AMOUNT};
+use crate::domain::text::find_control;
 use crate::http::page::{self, query_pairs, query_value};
 use crate::http::{auth, bps_field, json, text_field, ApiError, ApiResult};
 use crate::store::link_cache::{self, ProductRecord};
@@ -28,17 +29,24 @@ struct NewProduct {
     image_url: Option<String>,
 }
 
+/// Absent fields are kept. `null` clears the two that may be empty (`commission_bps`,
+/// `image_url`); for any other field it is a 422, not a silent no-op.
 #[derive(Deserialize)]
 struct ProductPatch {
-    sku: Option<String>,
-    title: Option<String>,
-    url: Option<String>,
-    price: Option<MoneyIn>,
+    #[serde(default, deserialize_with = "json::nullable")]
+    sku: Option<Option<String>>,
+    #[serde(default, deserialize_with = "json::nullable")]
+    title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "json::nullable")]
+    url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "json::nullable")]
+    price: Option<Option<MoneyIn>>,
     #[serde(default, deserialize_with = "json::nullable")]
     commission_bps: Option<Option<u32>>,
     #[serde(default, deserialize_with = "json::nullable")]
     image_url: Option<Option<String>>,
-    active: Option<bool>,
+    #[serde(default, deserialize_with = "json::nullable")]
+    active: Option<Option<bool>>,
 }
 
 fn parse_price(m: &MoneyIn) -> ApiResult<(i64, String)> {
@@ -64,6 +72,11 @@ fn parse_image(url: Option<String>) -> ApiResult<Option<String>> {
         Ok(p) if p.scheme() == "https" && p.host_str().is_some() && u.len() <= 2048 => Ok(Some(p.to_string())),
         _ => Err(ApiError::invalid("image_url must be an https URL")),
     }
+}
+
+/// A PATCH field that was given must not be `null` unless it can be cleared.
+fn not_null<'a, T>(name: &str, v: &'a Option<T>) -> ApiResult<&'a T> {
+    v.as_ref().ok_or_else(|| ApiError::invalid(format!("{name} can't be null")))
 }
 
 fn sku_field(s: &str) -> ApiResult<String> {
@@ -107,16 +120,16 @@ pub async fn update(mut req: Request, env: &Env, id: &str) -> ApiResult<Response
     let mut row =
         store::products::for_brand(&db, &brand.id, id).await?.ok_or_else(|| ApiError::not_found("product"))?;
     if let Some(s) = &patch.sku {
-        row.sku = sku_field(s)?;
+        row.sku = sku_field(not_null("sku", s)?)?;
     }
     if let Some(t) = &patch.title {
-        row.title = text_field("title", t, 200)?;
+        row.title = text_field("title", not_null("title", t)?, 200)?;
     }
     if let Some(u) = &patch.url {
-        row.url = parse_url(&brand, u)?;
+        row.url = parse_url(&brand, not_null("url", u)?)?;
     }
     if let Some(p) = &patch.price {
-        (row.price_amount, row.price_currency) = parse_price(p)?;
+        (row.price_amount, row.price_currency) = parse_price(not_null("price", p)?)?;
     }
     if let Some(rate) = patch.commission_bps {
         row.commission_bps = rate.map(|r| bps_field("commission_bps", r)).transpose()?;
@@ -124,8 +137,8 @@ pub async fn update(mut req: Request, env: &Env, id: &str) -> ApiResult<Response
     if let Some(img) = patch.image_url {
         row.image_url = parse_image(img)?;
     }
-    if let Some(a) = patch.active {
-        row.active = a;
+    if let Some(a) = &patch.active {
+        row.active = *not_null("active", a)?;
     }
     row.updated_at = now_ms();
     store::products::update(&db, &row).await?;
@@ -150,6 +163,9 @@ pub async fn showcase(req: Request, env: &Env) -> ApiResult<Response> {
     let q = query_value(&pairs, "q").map(str::trim);
     if q.is_some_and(|q| q.chars().count() > 200) {
         return Err(ApiError::invalid("q is over 200 characters"));
+    }
+    if q.is_some_and(|q| find_control(q).is_some()) {
+        return Err(ApiError::invalid("q has a control character"));
     }
     let rows = store::products::showcase(&store::db(env)?, brand, q, &page_req).await?;
     json::ok(&page::page(rows, &page_req, |r| (r.product.created_at, r.product.id.clone()), showcase_item))

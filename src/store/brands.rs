@@ -3,6 +3,7 @@
 use super::d1::{first, int, opt_text, run, text};
 use super::Db;
 use super::StoreResult;
+use crate::webhooks::Scheme;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -16,7 +17,7 @@ pub struct BrandRow {
     pub attribution_window_days: u32,
     pub hold_days: u32,
     pub click_param: String,
-    pub webhook_scheme: String,
+    pub webhook_scheme: Scheme,
     pub webhook_secret: String,
     pub webhook_app_key: Option<String>,
     pub created_at: i64,
@@ -46,7 +47,7 @@ pub async fn insert(db: &Db, b: &BrandRow, api_key_hash: &str) -> StoreResult<()
             int(b.attribution_window_days.into()),
             int(b.hold_days.into()),
             text(&b.click_param),
-            text(&b.webhook_scheme),
+            text(b.webhook_scheme.as_str()),
             text(&b.webhook_secret),
             opt_text(b.webhook_app_key.as_deref()),
             text(api_key_hash),

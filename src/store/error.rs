@@ -33,15 +33,3 @@ impl fmt::Display for StoreError {
 }
 
 impl std::error::Error for StoreError {}
-
-impl From<worker::KvError> for StoreError {
-    fn from(e: worker::KvError) -> StoreError {
-        StoreError::Kv(format!("{e:?}"))
-    }
-}
-
-impl From<worker::Error> for StoreError {
-    fn from(e: worker::Error) -> StoreError {
-        StoreError::Kv(e.to_string())
-    }
-}

@@ -12,7 +12,8 @@
 //! [`product_key`], through `routes::redirect`) and Rust decodes them; Rust writes them here.
 
 use super::{StoreError, StoreResult};
-use worker::{console_error, Context, KvStore};
+use super::Kv;
+use worker::{console_error, Context};
 
 /// What the redirect needs to know about a link.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,28 +121,28 @@ const PUT_ATTEMPTS: usize = 3;
 /// until it lands the redirect keeps answering from the old record, so it is retried. An
 /// error means the change is saved but the redirect may take it up late (when KV's copy
 /// expires or is rewritten).
-async fn put(kv: &KvStore, key: &str, value: &str) -> StoreResult<()> {
+async fn put(kv: &Kv, key: &str, value: &str) -> StoreResult<()> {
     let mut last = None;
     for _ in 0..PUT_ATTEMPTS {
-        match kv.put(key, value)?.execute().await {
+        match kv.put(key, value).await {
             Ok(()) => return Ok(()),
             Err(e) => last = Some(e),
         }
     }
-    Err(last.map_or_else(|| StoreError::Kv(format!("{key} not written")), StoreError::from))
+    Err(last.unwrap_or_else(|| StoreError::Kv(format!("{key} not written"))))
 }
 
-pub async fn put_link(kv: &KvStore, code: &str, r: &LinkRecord) -> StoreResult<()> {
+pub async fn put_link(kv: &Kv, code: &str, r: &LinkRecord) -> StoreResult<()> {
     put(kv, &link_key(code), &r.encode()).await
 }
 
-pub async fn put_product(kv: &KvStore, product_id: &str, r: &ProductRecord) -> StoreResult<()> {
+pub async fn put_product(kv: &Kv, product_id: &str, r: &ProductRecord) -> StoreResult<()> {
     put(kv, &product_key(product_id), &r.encode()).await
 }
 
 /// Fills a new record after the response: nothing is lost if it fails, since a KV miss
 /// reads D1 and fills KV again (`routes::redirect`), so a create doesn't wait on it.
-pub fn fill_after_response(ctx: &Context, kv: KvStore, entries: Vec<(String, String)>) {
+pub fn fill_after_response(ctx: &Context, kv: Kv, entries: Vec<(String, String)>) {
     ctx.wait_until(async move {
         for (key, value) in entries {
             if let Err(e) = put(&kv, &key, &value).await {

@@ -7,6 +7,7 @@ pub mod creators;
 pub mod d1;
 pub mod error;
 pub mod keys;
+pub mod kv;
 pub mod link_cache;
 pub mod links;
 pub mod live;
@@ -16,10 +17,11 @@ pub mod products;
 
 pub use d1::Db;
 pub use error::{StoreError, StoreResult};
+pub use kv::Kv;
 pub use page::Keyset;
 
 use serde::Deserialize;
-use worker::{Env, KvStore};
+use worker::Env;
 
 /// Binding names, as in wrangler.toml.
 pub const D1_BINDING: &str = "DB";
@@ -29,8 +31,8 @@ pub fn db(env: &Env) -> StoreResult<Db> {
     Db::binding(env, D1_BINDING)
 }
 
-pub fn kv(env: &Env) -> StoreResult<KvStore> {
-    Ok(env.kv(KV_BINDING)?)
+pub fn kv(env: &Env) -> StoreResult<Kv> {
+    Kv::binding(env, KV_BINDING)
 }
 
 /// Touches both stores for `/health`: one real D1 query, one real KV read.
@@ -44,7 +46,7 @@ pub async fn ping(env: &Env) -> (bool, bool) {
         Err(_) => false,
     };
     let kv = match kv(env) {
-        Ok(kv) => kv.get("health:ping").text().await.is_ok(),
+        Ok(kv) => kv.get("health:ping").await.is_ok(),
         Err(_) => false,
     };
     (d1, kv)

@@ -37,6 +37,17 @@ pub fn web_url(s: &str) -> Option<&str> {
     (lower.starts_with("https://") || lower.starts_with("http://")).then_some(s)
 }
 
+/// A link's `href`: a [`web_url`], or a path on this origin (`/Abc1234`; never `//host`
+/// or `/\\host`, which browsers read as another host).
+pub fn link_url(s: &str) -> Option<&str> {
+    let local = s.starts_with('/') && !s.starts_with("//") && !s.starts_with("/\\");
+    if local {
+        Some(s)
+    } else {
+        web_url(s)
+    }
+}
+
 /// The placeholder letter shown where a product image is missing or fails to load.
 fn initial(title: &str) -> String {
     title.chars().find(|c| c.is_alphanumeric()).map(|c| c.to_uppercase().collect()).unwrap_or_else(|| "•".into())
@@ -102,7 +113,7 @@ fn pin_item(out: &mut String, p: &PinOut, latest: bool) {
         escape_html(name),
         escape_html(&p.price_display)
     );
-    if let Some(href) = web_url(&p.short_url) {
+    if let Some(href) = link_url(&p.short_url) {
         let _ = writeln!(
             out,
             "<a class=\"buy\" href=\"{}\" rel=\"nofollow noopener\" target=\"_blank\" aria-label=\"Buy {}\">Buy now</a>",
@@ -224,6 +235,15 @@ mod tests {
         assert_eq!(escape_html(r#"a"b'c"#), "a&quot;b&#39;c");
         assert_eq!(escape_html("&amp;"), "&amp;amp;");
         assert_eq!(escape_html("plain ünïcode ✓"), "plain ünïcode ✓");
+    }
+
+    #[test]
+    fn links_may_also_be_paths_on_this_origin() {
+        assert_eq!(link_url("/Abc1234"), Some("/Abc1234"));
+        assert_eq!(link_url("https://x.example/a"), Some("https://x.example/a"));
+        for bad in ["//evil.example/x", "/\\evil.example", "javascript:alert(1)", "Abc1234", ""] {
+            assert_eq!(link_url(bad), None, "{bad}");
+        }
     }
 
     #[test]

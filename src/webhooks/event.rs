@@ -120,6 +120,9 @@ pub(super) fn amount(value: &Value, name: &str) -> Result<i64, PayloadError> {
 /// A non-empty string of at most [`MAX_ID_CHARS`] characters.
 pub(super) fn id_string(value: &Value, name: &str) -> Result<String, PayloadError> {
     match value.as_str() {
+        Some(s) if crate::domain::text::find_control(s).is_some() => {
+            Err(invalid(format!("{name} must not hold control characters")))
+        }
         Some(s) if !s.is_empty() && s.chars().count() <= MAX_ID_CHARS => Ok(s.to_string()),
         Some("") => Err(invalid(format!("{name} must not be empty"))),
         Some(_) => Err(invalid(format!("{name} must be at most {MAX_ID_CHARS} characters"))),

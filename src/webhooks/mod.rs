@@ -54,8 +54,10 @@ impl<N: AsRef<str>, V: AsRef<str>> HeaderLookup for Vec<(N, V)> {
     }
 }
 
-/// How a brand's platform signs its webhooks (`webhook_scheme` in the contract).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// How a brand's platform signs its webhooks (`webhook_scheme` in the contract; stored and
+/// answered by the same lowercase name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Scheme {
     Shopify,
     WooCommerce,
@@ -186,6 +188,15 @@ fn optional<H: HeaderLookup + ?Sized>(headers: &H, name: &str) -> Option<String>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn schemes_are_stored_and_answered_by_their_contract_names() {
+        for scheme in Scheme::ALL {
+            let name = serde_json::to_value(scheme).ok();
+            assert_eq!(name, Some(serde_json::Value::String(scheme.as_str().into())));
+            assert_eq!(serde_json::from_value::<Scheme>(serde_json::json!(scheme.as_str())).ok(), Some(scheme));
+        }
+    }
 
     #[test]
     fn schemes_parse_and_print() {

@@ -1,0 +1,46 @@
+//! Our own KV binding: a key and a text value in, a promise out. `worker`'s `KvStore::put`
+//! takes any serializable value, which compiles a generic serializer (float formatting
+//! included) into the wasm for the one kind of value we write: text.
+
+use super::error::{StoreError, StoreResult};
+use worker::js_sys::{self, Promise};
+use worker::wasm_bindgen::{prelude::wasm_bindgen, JsCast, JsValue};
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::Env;
+
+#[wasm_bindgen(
+    wasm_bindgen = ::worker::wasm_bindgen,
+    js_sys = ::worker::js_sys,
+    inline_js = "export function kv_put(kv, key, value) { return kv.put(key, value); }
+export function kv_get(kv, key) { return kv.get(key); }"
+)]
+extern "C" {
+    /// A KV namespace binding.
+    pub type Kv;
+
+    fn kv_put(kv: &Kv, key: &str, value: &str) -> Promise;
+    fn kv_get(kv: &Kv, key: &str) -> Promise;
+}
+
+fn failed(e: JsValue) -> StoreError {
+    StoreError::Kv(e.as_string().unwrap_or_else(|| format!("{e:?}")))
+}
+
+impl Kv {
+    /// The binding `name` of `env`; an error when there is none.
+    pub fn binding(env: &Env, name: &str) -> StoreResult<Kv> {
+        match js_sys::Reflect::get(env.as_ref(), &JsValue::from_str(name)) {
+            Ok(v) if !v.is_undefined() => Ok(v.unchecked_into()),
+            _ => Err(StoreError::Kv(format!("no KV binding {name}"))),
+        }
+    }
+
+    pub async fn put(&self, key: &str, value: &str) -> StoreResult<()> {
+        JsFuture::from(kv_put(self, key, value)).await.map(drop).map_err(failed)
+    }
+
+    /// The value at `key` as text; `None` when there is none.
+    pub async fn get(&self, key: &str) -> StoreResult<Option<String>> {
+        JsFuture::from(kv_get(self, key)).await.map(|v| v.as_string()).map_err(failed)
+    }
+}
