@@ -5,6 +5,7 @@ mod common;
 
 mod brands;
 mod creators;
+mod hardening;
 mod health;
 mod links;
 mod live;
