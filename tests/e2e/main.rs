@@ -7,6 +7,7 @@ mod brands;
 mod creators;
 mod hardening;
 mod health;
+mod hostile;
 mod links;
 mod live;
 mod products;
