@@ -99,13 +99,16 @@ fn sessions_of(c: &Creator) -> Value {
 #[test]
 fn control_characters_in_text_fields_are_422_and_store_nothing() {
     let b = new_brand(json!({}));
-    let kept = new_product(&b, json!({"title": "Kept title"}));
+    // The product that refused PATCHes must leave unchanged, in a brand of its own so that a
+    // wrongly accepted PATCH can't make a POST's sku a 409.
+    let owner = new_brand(json!({}));
+    let kept = new_product(&owner, json!({"title": "Kept title"}));
     let kept_path = format!("/api/products/{}", kept["id"].as_str().unwrap());
     let c = new_creator();
     let mut f = Failures::default();
     for bad in CONTROLS {
         for field in ["title", "sku"] {
-            let r = app().patch(&kept_path, Some(&b.api_key), &json!({ field: bad }));
+            let r = app().patch(&kept_path, Some(&owner.api_key), &json!({ field: bad }));
             f.error(format_args!("PATCH /api/products/{{id}} {field}={bad:?}"), &r, 422, "validation_failed");
             let mut body = product_body(&b);
             body[field] = json!(bad);
@@ -125,7 +128,9 @@ fn control_characters_in_text_fields_are_422_and_store_nothing() {
     }
     // Nothing stored, the product unchanged (updated_at included).
     let list = products_of(&b);
-    f.check(list["items"] == json!([kept]), format_args!("the brand's products changed: {list}, was [{kept}]"));
+    f.check(list["items"] == json!([]), format_args!("products were stored: {list}"));
+    let list = products_of(&owner);
+    f.check(list["items"] == json!([kept]), format_args!("the product changed: {list}, was [{kept}]"));
     let sessions = sessions_of(&c);
     f.check(sessions["items"] == json!([]), format_args!("a live session was stored: {sessions}"));
 
@@ -139,7 +144,7 @@ fn control_characters_in_text_fields_are_422_and_store_nothing() {
         let v = r.json();
         f.check(v["title"] == UNICODE && v["sku"] == body["sku"], format_args!("stored as sent: {v}"));
     }
-    let r = app().patch(&kept_path, Some(&b.api_key), &json!({ "title": UNICODE }));
+    let r = app().patch(&kept_path, Some(&owner.api_key), &json!({ "title": UNICODE }));
     f.expect(format_args!("PATCH /api/products/{{id}} title={UNICODE:?}"), &r, 200, None);
     let r = app().post("/api/live-sessions", Some(&c.api_key), &json!({ "title": UNICODE }));
     f.expect(format_args!("POST /api/live-sessions title={UNICODE:?}"), &r, 201, None);
