@@ -94,8 +94,8 @@ enum Kind {
     /// Days, `lo ..= 365`.
     Days(u32),
     Bool,
-    /// A product URL on the brand's domain.
-    ProductUrl,
+    /// A product URL on the domain of brand A (`false`) or brand P (`true`).
+    ProductUrl(bool),
     /// An https image URL (any host).
     ImageUrl,
     /// The brand's `domains`.
@@ -241,8 +241,8 @@ impl Kind {
                 v
             }
             Kind::Bool => vec![], // a bool's wrong values are all of other types
-            Kind::ProductUrl => {
-                let d = &w.a.domain;
+            Kind::ProductUrl(of_p) => {
+                let d = if of_p { &w.p.domain } else { &w.a.domain };
                 let mut v: Vec<String> = [
                     String::new(),
                     format!("http://{d}/p"),
@@ -688,6 +688,12 @@ struct World {
     pa_off: String,
     /// Brand B's product.
     pb: String,
+    /// Brand P, whose product pp the walk PATCHes (apart from brand A, so that a wrongly
+    /// accepted PATCH and a wrongly accepted POST can't meet on a sku), and the sku of its
+    /// other product.
+    p: Brand,
+    pp: String,
+    pp_other_sku: String,
     c1: Creator,
     c2: Creator,
     /// c1's links: to pa1, a disabled one, one to the withdrawn product.
@@ -715,6 +721,9 @@ fn setup() -> World {
     let pa2 = id(&new_product(&a, json!({ "image_url": "https://cdn.example/a.jpg" })));
     let pa_off = id(&new_product(&a, json!({})));
     let pb = id(&new_product(&b, json!({})));
+    let p = new_brand(json!({}));
+    let pp = id(&new_product(&p, json!({ "image_url": "https://cdn.example/p.jpg", "commission_bps": 800 })));
+    let pp_other_sku = new_product(&p, json!({}))["sku"].as_str().unwrap().to_string();
     let c1 = new_creator();
     let c2 = new_creator();
     let l1 = new_link(&c1, &pa1)["code"].as_str().unwrap().to_string();
@@ -741,13 +750,34 @@ fn setup() -> World {
     pin(&c1, &s1_ended, &pa1);
     pin(&c2, &s2, &pb);
     app().post(&format!("/api/live-sessions/{s1_ended}/end"), Some(&c1.api_key), &json!({})).expect(200);
-    World { a, b, pa1, pa1_sku, pa2, pa_off, pb, c1, c2, l1, l1_off, l1_withdrawn, l2, alias2, s1, s1_ended, s2 }
+    World {
+        a,
+        b,
+        pa1,
+        pa1_sku,
+        pa2,
+        pa_off,
+        pb,
+        p,
+        pp,
+        pp_other_sku,
+        c1,
+        c2,
+        l1,
+        l1_off,
+        l1_withdrawn,
+        l2,
+        alias2,
+        s1,
+        s1_ended,
+        s2,
+    }
 }
 
 /// Everything the owners and the public can read of the world.
 fn snapshot(w: &World) -> Vec<(String, String)> {
     let mut reads: Vec<(String, Option<&str>)> = Vec::new();
-    for b in [&w.a, &w.b] {
+    for b in [&w.a, &w.b, &w.p] {
         for p in ["/api/products?limit=100", "/api/orders?limit=100", "/api/commissions?limit=100"] {
             reads.push((p.to_string(), Some(&b.api_key)));
         }
@@ -846,7 +876,7 @@ fn bases(w: &World, twin: bool) -> Bases {
         }),
         patch: json!({
             "sku": psku, "title": if twin { "Walked twin" } else { "Walked" },
-            "url": format!("https://{}/walked{}", w.a.domain, if twin { "-twin" } else { "" }),
+            "url": format!("https://{}/walked{}", w.p.domain, if twin { "-twin" } else { "" }),
             "price": {"amount": if twin { 888 } else { 777 }, "currency": if twin { "GBP" } else { "EUR" }},
             "commission_bps": if twin { 4321 } else { 1234 },
             "image_url": format!("https://cdn.example/walked{}.jpg", if twin { "-twin" } else { "" }),
@@ -875,7 +905,8 @@ fn validate(w: &World) {
     send("POST /api/brands (tiktok)", "POST", "/api/brands", admin, &t.tiktok);
     send("POST /api/creators", "POST", "/api/creators", admin, &t.creator);
     send("POST /api/products", "POST", "/api/products", brand, &t.product);
-    send("PATCH /api/products/{id}", "PATCH", &format!("/api/products/{}", w.pa2), brand, &t.patch);
+    let p_key = Some(w.p.api_key.as_str());
+    send("PATCH /api/products/{id}", "PATCH", &format!("/api/products/{}", w.pp), p_key, &t.patch);
     send("PUT /api/collaborations/{id}", "PUT", &format!("/api/collaborations/{}", w.c1.id), brand, &t.collab);
     send("POST /api/links", "POST", "/api/links", creator, &t.link);
     send("POST /api/links (in a session)", "POST", "/api/links", creator, &t.session_link);
@@ -947,12 +978,12 @@ fn cases(w: &World) -> Vec<Case> {
     k.auth("POST /api/creators", "POST", "/api/creators", Role::Admin, Some(&b.creator));
 
     // POST /api/products (brand); a sku of another product of the brand is 409.
-    let taken_sku = s(&w.pa1_sku);
     let product_fields = |patch: bool| {
+        let taken_sku = s(if patch { &w.pp_other_sku } else { &w.pa1_sku });
         let mut v = vec![
-            Field { extra: vec![taken_sku.clone()], ..field("/sku", Kind::Text, true) },
+            Field { extra: vec![taken_sku], ..field("/sku", Kind::Text, true) },
             field("/title", Kind::Text, true),
-            field("/url", Kind::ProductUrl, true),
+            field("/url", Kind::ProductUrl(patch), true),
             field("/price", Kind::Money, true),
             field("/price/amount", Kind::Amount, true),
             field("/price/currency", Kind::Currency, true),
@@ -972,15 +1003,24 @@ fn cases(w: &World) -> Vec<Case> {
     k.paging("GET /api/products", "/api/products", Some(brand));
     k.auth("GET /api/products", "GET", "/api/products", Role::Brand, None);
 
-    // PATCH /api/products/{id} (brand): `null` is refused for every field that can't be
+    // PATCH /api/products/{id} (brand P): `null` is refused for every field that can't be
     // cleared (only commission_bps and image_url can).
-    let pa2_path = format!("/api/products/{}", w.pa2);
+    let pp_path = format!("/api/products/{}", w.pp);
+    let p_key = w.p.api_key.as_str();
     let route = "PATCH /api/products/{id}";
-    k.fields(route, "PATCH", &pa2_path, brand, &b.patch, product_fields(true));
-    k.bodies(route, "PATCH", &pa2_path, brand, &b.patch, "/title", limit);
-    k.auth(route, "PATCH", &pa2_path, Role::Brand, Some(&b.patch));
-    k.params(route, "PATCH", "/api/products/{}", Some(brand), Some(&b.patch), Expect::Error);
-    // Another brand's product: 404, never touched.
+    k.fields(route, "PATCH", &pp_path, p_key, &b.patch, product_fields(true));
+    k.bodies(route, "PATCH", &pp_path, p_key, &b.patch, "/title", limit);
+    k.auth(route, "PATCH", &pp_path, Role::Brand, Some(&b.patch));
+    k.params(route, "PATCH", "/api/products/{}", Some(p_key), Some(&b.patch), Expect::Error);
+    // Another brand's product (brand A's key on P's and B's): 404, never touched.
+    k.push(
+        route,
+        "another brand's product",
+        "PATCH",
+        &pp_path,
+        Some(brand),
+        Some(serde_json::to_vec(&b.patch).unwrap()),
+    );
     let pb_path = format!("/api/products/{}", w.pb);
     k.push(
         route,
@@ -1219,7 +1259,7 @@ fn cases(w: &World) -> Vec<Case> {
         ("/api/brands".into(), admin, vec!["GET", "PUT", "PATCH", "DELETE"]),
         ("/api/creators".into(), admin, vec!["GET", "PUT", "PATCH", "DELETE"]),
         ("/api/products".into(), brand, vec!["PUT", "PATCH", "DELETE"]),
-        (pa2_path.clone(), brand, vec!["GET", "POST", "PUT", "DELETE"]),
+        (pp_path.clone(), p_key, vec!["GET", "POST", "PUT", "DELETE"]),
         ("/api/showcase".into(), brand, vec!["POST", "PUT", "PATCH", "DELETE"]),
         (collab_path.clone(), brand, vec!["GET", "POST", "PATCH", "DELETE"]),
         ("/api/links".into(), creator, vec!["PUT", "PATCH", "DELETE"]),
