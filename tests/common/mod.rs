@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod raw;
 pub mod sign;
 
 use serde_json::{json, Value};

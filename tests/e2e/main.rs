@@ -5,7 +5,9 @@ mod common;
 
 mod brands;
 mod creators;
+mod hardening;
 mod health;
+mod hostile;
 mod links;
 mod live;
 mod products;
