@@ -68,3 +68,14 @@ node_bin() {
 wrangler() {
   "$(node_bin)" "$ROOT/node_modules/wrangler/bin/wrangler.js" "$@"
 }
+
+# Applies the unapplied files of migrations/ to the local D1 kept in state directory $1.
+# Never asks: with no terminal on stdin and CI=true, wrangler takes its "yes" fallback for
+# the confirmation prompt. Quiet unless it fails; then it prints what wrangler said.
+migrate_local() {
+  local out
+  if ! out="$(CI=true wrangler d1 migrations apply DB --local --persist-to "$1" </dev/null 2>&1)"; then
+    printf '%s\n' "$out" >&2
+    die "wrangler d1 migrations apply DB --local --persist-to $1 failed"
+  fi
+}

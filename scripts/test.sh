@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `npm test`: set up, run the native unit tests, build the wasm worker, start it under
-# `wrangler dev` on a free port with fresh local state, run the end-to-end tests over HTTP
-# against it, and stop it. Any failure (a missing server included) exits non-zero.
+# `npm test`: set up, run the native unit tests and the migrations test, build the wasm
+# worker, start it under `wrangler dev` on a free port with fresh local state built by
+# migrations/, run the end-to-end tests over HTTP against it, and stop it. Any failure (a
+# missing server included) exits non-zero.
 set -euo pipefail
 here="$(dirname "${BASH_SOURCE[0]}")"
 bash "$here/setup.sh"
@@ -10,6 +11,10 @@ cd "$ROOT"
 
 log "unit tests (native)"
 cargo test --quiet --lib
+
+# migrations/ applied to an empty D1 must give exactly schema.sql's shape.
+log "migrations test (node --test tests/migrations.test.mjs)"
+"$(node_bin)" --test --test-reporter=dot tests/migrations.test.mjs
 
 bash "$here/build.sh"
 
@@ -29,8 +34,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-log "applying schema.sql to a fresh local D1 ($state)"
-wrangler d1 execute DB --local --persist-to "$state" --file schema.sql >/dev/null
+log "applying migrations/ to a fresh local D1 ($state)"
+migrate_local "$state"
 
 log "starting wrangler dev on 127.0.0.1:$port"
 "$(node_bin)" node_modules/wrangler/bin/wrangler.js dev --local --test-scheduled \
