@@ -10,4 +10,5 @@ mod links;
 mod live;
 mod products;
 mod redirect;
+mod strings;
 mod webhooks;
