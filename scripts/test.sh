@@ -42,9 +42,11 @@ log "applying migrations/ to a fresh local D1 ($state)"
 migrate_local "$state"
 
 log "starting wrangler dev on 127.0.0.1:$port"
+# PUBLIC_ORIGIN is emptied (a deploy may set it in wrangler.toml's [vars]): the tests expect
+# the URLs the worker hands out to be on the origin they call.
 "$(node_bin)" node_modules/wrangler/bin/wrangler.js dev --local --test-scheduled \
   --ip 127.0.0.1 --port "$port" --persist-to "$state" --show-interactive-dev-session=false \
-  --var "ADMIN_TOKEN:$token" --var "VISITOR_SALT:test-salt" --log-level "${AE_WRANGLER_LOG:-warn}" \
+  --var "ADMIN_TOKEN:$token" --var "VISITOR_SALT:test-salt" --var "PUBLIC_ORIGIN:" --log-level "${AE_WRANGLER_LOG:-warn}" \
   >"$server_log" 2>&1 &
 pid=$!
 
