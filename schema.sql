@@ -1,6 +1,7 @@
 -- affiliate-edge: the whole shape of the database (D1 / SQLite), in one file for a reader.
--- Not applied directly: databases are built and upgraded by the files in migrations/
--- (`wrangler d1 migrations apply`, which `npm run dev`, `npm test` and `npm run deploy` run).
+-- Not what builds databases: `npm run dev`, `npm test` and `npm run deploy` build and upgrade
+-- them with the files in migrations/ (`wrangler d1 migrations apply`). Only the benchmark
+-- (bench/run.mjs) loads this file, into its throw-away D1.
 -- Every change to the shape is a new migration plus the same change here; `npm test`
 -- (tests/migrations.test.mjs) fails when applying every migration to an empty database does
 -- not give exactly this file's shape.
