@@ -1,5 +1,10 @@
--- affiliate-edge: the one source of the database shape (D1 / SQLite).
--- Applied on every `npm run dev` and test run, so every statement is idempotent.
+-- affiliate-edge: the whole shape of the database (D1 / SQLite), in one file for a reader.
+-- Not what builds databases: `npm run dev`, `npm test` and `npm run deploy` build and upgrade
+-- them with the files in migrations/ (`wrangler d1 migrations apply`). Only the benchmark
+-- (bench/run.mjs) loads this file, into its throw-away D1.
+-- Every change to the shape is a new migration plus the same change here; `npm test`
+-- (tests/migrations.test.mjs) fails when applying every migration to an empty database does
+-- not give exactly this file's shape.
 -- Money is INTEGER minor units; times are INTEGER epoch milliseconds; ids are prefixed text.
 -- Constraints make wrong states impossible: UNIQUE for idempotency, CHECK for states and
 -- ranges, foreign keys for tenancy (D1 enforces foreign keys).

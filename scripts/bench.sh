@@ -11,15 +11,7 @@ bash "$here/setup.sh"
 source "$here/env.sh"
 cd "$ROOT"
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-missing=()
-command -v wrk >/dev/null || missing+=(wrk)
-command -v callgrind_control >/dev/null || missing+=(valgrind)
-if [ ${#missing[@]} -gt 0 ]; then
-  log "apt: installing ${missing[*]}"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+apt_install wrk valgrind   # env.sh: installs those of them that are missing
 
 bash "$here/build.sh"
 log "benchmark (load average now: $(cut -d' ' -f1-3 /proc/loadavg))"

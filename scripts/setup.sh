@@ -19,6 +19,19 @@ else
 fi
 command -v cargo >/dev/null || die "cargo not found: install Rust (rustup) first"
 
+# 1b. rustfmt and clippy for the native style checks of `npm test`. Like the target add,
+# `rustup component add` gets a time limit; without rustup (or when it fails) Debian's
+# packages for its cargo-web: rustfmt-web and rust-web-clippy.
+if ! has_style_tools cargo; then
+  if command -v rustup >/dev/null && timeout 20 rustup component add rustfmt clippy >/dev/null 2>&1 && has_style_tools cargo; then
+    log "rust: added rustfmt and clippy with rustup"
+  else
+    log "rust: no rustfmt/clippy for $(cargo --version 2>/dev/null); using Debian's rustfmt-web and rust-web-clippy"
+    apt_install rustc-web cargo-web rustfmt-web rust-web-clippy
+    has_style_tools debian_cargo || die "Debian's cargo has no fmt/clippy after installing rustfmt-web and rust-web-clippy"
+  fi
+fi
+
 # 2. wasm-bindgen-cli at exactly the version in Cargo.lock.
 want="$(wasm_bindgen_version)"
 [ -n "$want" ] || die "no wasm-bindgen in Cargo.lock"

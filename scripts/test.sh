@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
-# `npm test`: set up, run the native unit tests, build the wasm worker, start it under
-# `wrangler dev` on a free port with fresh local state, run the end-to-end tests over HTTP
-# against it, and stop it. Any failure (a missing server included) exits non-zero.
+# `npm test`: set up, check style (rustfmt, clippy), run the native unit tests and the
+# migrations test, build the wasm worker, start it under `wrangler dev` on a free port with
+# fresh local state built by migrations/, run the end-to-end tests over HTTP against it, and
+# stop it. Any failure (a missing server included) exits non-zero.
 set -euo pipefail
 here="$(dirname "${BASH_SOURCE[0]}")"
 bash "$here/setup.sh"
 source "$here/env.sh"
 cd "$ROOT"
 
+log "style: cargo fmt --check, cargo clippy --all-targets -- -D warnings (native)"
+style_cargo fmt --check
+style_cargo clippy --quiet --all-targets -- -D warnings
+
 log "unit tests (native)"
 cargo test --quiet --lib
+
+# migrations/ applied to an empty D1 must give exactly schema.sql's shape.
+log "migrations test (node --test tests/migrations.test.mjs)"
+"$(node_bin)" --test --test-reporter=dot tests/migrations.test.mjs
 
 bash "$here/build.sh"
 
@@ -29,13 +38,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-log "applying schema.sql to a fresh local D1 ($state)"
-wrangler d1 execute DB --local --persist-to "$state" --file schema.sql >/dev/null
+log "applying migrations/ to a fresh local D1 ($state)"
+migrate_local "$state"
 
 log "starting wrangler dev on 127.0.0.1:$port"
+# PUBLIC_ORIGIN is emptied (a deploy may set it in wrangler.toml's [vars]): the tests expect
+# the URLs the worker hands out to be on the origin they call.
 "$(node_bin)" node_modules/wrangler/bin/wrangler.js dev --local --test-scheduled \
   --ip 127.0.0.1 --port "$port" --persist-to "$state" --show-interactive-dev-session=false \
-  --var "ADMIN_TOKEN:$token" --var "VISITOR_SALT:test-salt" --log-level "${AE_WRANGLER_LOG:-warn}" \
+  --var "ADMIN_TOKEN:$token" --var "VISITOR_SALT:test-salt" --var "PUBLIC_ORIGIN:" --log-level "${AE_WRANGLER_LOG:-warn}" \
   >"$server_log" 2>&1 &
 pid=$!
 

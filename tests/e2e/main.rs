@@ -12,4 +12,5 @@ mod links;
 mod live;
 mod products;
 mod redirect;
+mod strings;
 mod webhooks;

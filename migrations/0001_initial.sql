@@ -1,0 +1,198 @@
+-- Migration 0001: the shape of release 1 (applied by `wrangler d1 migrations apply DB`).
+-- Every statement says IF NOT EXISTS: a local state directory set up before migrations/
+-- existed (schema.sql executed directly, without a d1_migrations table) already holds these
+-- tables, and applying this file to it must change nothing but record it as applied.
+-- Applied files are never edited: a later change to the shape is a new file, 0002_….sql,
+-- and the same change in schema.sql (tests/migrations.test.mjs checks they agree).
+
+
+CREATE TABLE IF NOT EXISTS brands (
+  id                       TEXT PRIMARY KEY CHECK (id LIKE 'br\_%' ESCAPE '\'),
+  name                     TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+  domains                  TEXT NOT NULL,            -- JSON array of lowercase hostnames
+  currency                 TEXT NOT NULL CHECK (length(currency) = 3),
+  default_commission_bps   INTEGER NOT NULL CHECK (default_commission_bps BETWEEN 0 AND 10000),
+  attribution_window_days  INTEGER NOT NULL CHECK (attribution_window_days BETWEEN 1 AND 365),
+  hold_days                INTEGER NOT NULL CHECK (hold_days BETWEEN 0 AND 365),
+  click_param              TEXT NOT NULL,
+  webhook_scheme           TEXT NOT NULL
+                             CHECK (webhook_scheme IN ('shopify','woocommerce','stripe','standard','tiktok')),
+  webhook_secret           TEXT NOT NULL,            -- needed in clear to verify HMACs
+  webhook_app_key          TEXT,
+  api_key_hash             TEXT NOT NULL UNIQUE,     -- SHA-256 hex; the key itself is never stored
+  created_at               INTEGER NOT NULL,
+  CHECK (webhook_scheme <> 'tiktok' OR webhook_app_key IS NOT NULL)
+);
+
+CREATE TABLE IF NOT EXISTS creators (
+  id            TEXT PRIMARY KEY CHECK (id LIKE 'cr\_%' ESCAPE '\'),
+  handle        TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  email         TEXT,
+  api_key_hash  TEXT NOT NULL UNIQUE,
+  created_at    INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS products (
+  id              TEXT PRIMARY KEY CHECK (id LIKE 'pr\_%' ESCAPE '\'),
+  brand_id        TEXT NOT NULL REFERENCES brands(id),
+  sku             TEXT NOT NULL CHECK (length(sku) BETWEEN 1 AND 200),
+  title           TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
+  url             TEXT NOT NULL,
+  price_amount    INTEGER NOT NULL CHECK (price_amount >= 0),
+  price_currency  TEXT NOT NULL CHECK (length(price_currency) = 3),
+  commission_bps  INTEGER CHECK (commission_bps BETWEEN 0 AND 10000),
+  image_url       TEXT,
+  active          INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  UNIQUE (brand_id, sku)
+);
+CREATE INDEX IF NOT EXISTS products_showcase ON products (active, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS products_brand ON products (brand_id, created_at DESC, id DESC);
+
+-- A targeted rate: one creator, all of a brand's products ('' scope) or one product.
+CREATE TABLE IF NOT EXISTS collaborations (
+  brand_id        TEXT NOT NULL REFERENCES brands(id),
+  creator_id      TEXT NOT NULL REFERENCES creators(id),
+  product_id      TEXT REFERENCES products(id),
+  scope           TEXT NOT NULL,                     -- product_id, or '' for all products
+  commission_bps  INTEGER NOT NULL CHECK (commission_bps BETWEEN 0 AND 10000),
+  updated_at      INTEGER NOT NULL,
+  PRIMARY KEY (brand_id, creator_id, scope),
+  CHECK (scope = COALESCE(product_id, ''))
+);
+
+CREATE TABLE IF NOT EXISTS live_sessions (
+  id          TEXT PRIMARY KEY CHECK (id LIKE 'ls\_%' ESCAPE '\'),
+  creator_id  TEXT NOT NULL REFERENCES creators(id),
+  title       TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
+  starts_at   INTEGER,
+  state       TEXT NOT NULL DEFAULT 'live' CHECK (state IN ('live', 'ended')),
+  created_at  INTEGER NOT NULL,
+  ended_at    INTEGER,
+  CHECK ((state = 'ended') = (ended_at IS NOT NULL))
+);
+CREATE INDEX IF NOT EXISTS live_sessions_creator ON live_sessions (creator_id, created_at DESC);
+
+CREATE TABLE IF NOT EXISTS links (
+  id               TEXT PRIMARY KEY CHECK (id LIKE 'ln\_%' ESCAPE '\'),
+  code             TEXT NOT NULL UNIQUE,             -- case-sensitive (BINARY collation)
+  creator_id       TEXT NOT NULL REFERENCES creators(id),
+  brand_id         TEXT NOT NULL REFERENCES brands(id),
+  product_id       TEXT NOT NULL REFERENCES products(id),
+  live_session_id  TEXT REFERENCES live_sessions(id),
+  active           INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+  created_at       INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS links_creator ON links (creator_id, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS links_product ON links (product_id);
+-- One tracked link per product in a live session: pinning again reuses it.
+CREATE UNIQUE INDEX IF NOT EXISTS links_live_product ON links (live_session_id, product_id)
+  WHERE live_session_id IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS live_pins (
+  live_session_id  TEXT NOT NULL REFERENCES live_sessions(id),
+  product_id       TEXT NOT NULL REFERENCES products(id),
+  link_id          TEXT NOT NULL REFERENCES links(id),
+  pinned_at        INTEGER NOT NULL,
+  PRIMARY KEY (live_session_id, product_id)
+);
+
+CREATE TABLE IF NOT EXISTS clicks (
+  id               TEXT PRIMARY KEY CHECK (id LIKE 'clk\_%' ESCAPE '\'),
+  link_id          TEXT NOT NULL REFERENCES links(id),
+  code             TEXT NOT NULL,
+  creator_id       TEXT NOT NULL REFERENCES creators(id),
+  brand_id         TEXT NOT NULL REFERENCES brands(id),
+  product_id       TEXT NOT NULL REFERENCES products(id),
+  live_session_id  TEXT REFERENCES live_sessions(id),
+  rate_bps         INTEGER NOT NULL CHECK (rate_bps BETWEEN 0 AND 10000), -- the rate lock
+  created_at       INTEGER NOT NULL,
+  country          TEXT,
+  device           TEXT NOT NULL,
+  referrer_host    TEXT,
+  visitor_hash     TEXT NOT NULL,                    -- salted SHA-256 of IP + UA; never the IP
+  is_bot           INTEGER NOT NULL CHECK (is_bot IN (0, 1)),
+  is_unique        INTEGER NOT NULL CHECK (is_unique IN (0, 1)),
+  CHECK (NOT (is_bot = 1 AND is_unique = 1))
+);
+CREATE INDEX IF NOT EXISTS clicks_link ON clicks (link_id, created_at);
+CREATE INDEX IF NOT EXISTS clicks_visitor ON clicks (link_id, visitor_hash, created_at);
+CREATE INDEX IF NOT EXISTS clicks_live ON clicks (live_session_id) WHERE live_session_id IS NOT NULL;
+
+-- Every accepted webhook delivery, once: the idempotency key of the scheme.
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+  brand_id     TEXT NOT NULL REFERENCES brands(id),
+  delivery_id  TEXT NOT NULL,
+  order_id     TEXT NOT NULL,                        -- the brand's order id
+  kind         TEXT NOT NULL CHECK (kind IN ('paid', 'refunded', 'cancelled')),
+  received_at  INTEGER NOT NULL,
+  PRIMARY KEY (brand_id, delivery_id)
+);
+
+CREATE TABLE IF NOT EXISTS orders (
+  id               TEXT PRIMARY KEY CHECK (id LIKE 'ord\_%' ESCAPE '\'),
+  brand_id         TEXT NOT NULL REFERENCES brands(id),
+  external_id      TEXT NOT NULL,                    -- the brand's own order id
+  click_id         TEXT REFERENCES clicks(id),       -- set only when attributed
+  creator_id       TEXT REFERENCES creators(id),
+  link_code        TEXT,
+  live_session_id  TEXT REFERENCES live_sessions(id),
+  currency         TEXT NOT NULL CHECK (length(currency) = 3),
+  gmv              INTEGER NOT NULL CHECK (gmv >= 0),
+  status           TEXT NOT NULL CHECK (status IN ('attributed', 'unattributed')),
+  state            TEXT NOT NULL DEFAULT 'paid' CHECK (state IN ('paid', 'refunded', 'cancelled')),
+  occurred_at      INTEGER NOT NULL,
+  created_at       INTEGER NOT NULL,
+  UNIQUE (brand_id, external_id),
+  CHECK ((status = 'attributed') = (click_id IS NOT NULL AND creator_id IS NOT NULL))
+);
+CREATE INDEX IF NOT EXISTS orders_brand ON orders (brand_id, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS orders_live ON orders (live_session_id) WHERE live_session_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS orders_click ON orders (click_id) WHERE click_id IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS order_lines (
+  order_id           TEXT NOT NULL REFERENCES orders(id),
+  line_no            INTEGER NOT NULL CHECK (line_no >= 0),
+  sku                TEXT NOT NULL,
+  product_id         TEXT REFERENCES products(id),  -- NULL: not one of the brand's skus
+  quantity           INTEGER NOT NULL CHECK (quantity >= 0),
+  unit_price         INTEGER NOT NULL CHECK (unit_price >= 0),
+  discount           INTEGER NOT NULL CHECK (discount >= 0),
+  refunded_quantity  INTEGER NOT NULL DEFAULT 0 CHECK (refunded_quantity BETWEEN 0 AND quantity),
+  PRIMARY KEY (order_id, line_no)
+);
+
+-- The commission ledger. Approved entries are never edited: take-backs after approval are
+-- new negative `clawback` entries. A `reversal`/`clawback` names the entry it takes from.
+CREATE TABLE IF NOT EXISTS commissions (
+  id               TEXT PRIMARY KEY CHECK (id LIKE 'cm\_%' ESCAPE '\'),
+  order_id         TEXT NOT NULL REFERENCES orders(id),
+  line_no          INTEGER NOT NULL,
+  brand_id         TEXT NOT NULL REFERENCES brands(id),
+  creator_id       TEXT NOT NULL REFERENCES creators(id),
+  link_code        TEXT NOT NULL,
+  live_session_id  TEXT REFERENCES live_sessions(id),
+  sku              TEXT NOT NULL,
+  quantity         INTEGER NOT NULL,
+  rate_bps         INTEGER NOT NULL CHECK (rate_bps BETWEEN 0 AND 10000),
+  base             INTEGER NOT NULL,
+  amount           INTEGER NOT NULL,
+  currency         TEXT NOT NULL CHECK (length(currency) = 3),
+  state            TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'reversed', 'paid')),
+  kind             TEXT NOT NULL CHECK (kind IN ('commission', 'reversal', 'clawback')),
+  parent_id        TEXT REFERENCES commissions(id),
+  event_key        TEXT NOT NULL,                    -- '' for the commission, else the delivery id
+  approve_after    INTEGER,
+  created_at       INTEGER NOT NULL,
+  FOREIGN KEY (order_id, line_no) REFERENCES order_lines(order_id, line_no),
+  UNIQUE (order_id, line_no, kind, event_key),
+  CHECK ((kind = 'commission') = (parent_id IS NULL)),
+  CHECK (kind <> 'commission' OR (amount >= 0 AND event_key = '' AND approve_after IS NOT NULL)),
+  CHECK (kind = 'commission' OR (amount <= 0 AND state = 'reversed'))
+);
+CREATE INDEX IF NOT EXISTS commissions_creator ON commissions (creator_id, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS commissions_brand ON commissions (brand_id, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS commissions_due ON commissions (approve_after) WHERE state = 'pending';
+CREATE INDEX IF NOT EXISTS commissions_parent ON commissions (parent_id) WHERE parent_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS commissions_live ON commissions (live_session_id) WHERE live_session_id IS NOT NULL;
