@@ -24,6 +24,36 @@ pub async fn read_body(req: &mut Request, limit: usize) -> ApiResult<Vec<u8>> {
     Ok(bytes)
 }
 
+/// How deep an API body may nest. Our bodies nest two or three levels; serde skips an
+/// unknown field without counting its depth, so the bound is checked first.
+pub const MAX_DEPTH: usize = 32;
+
+/// The deepest nesting of arrays and objects in `bytes` (outside strings).
+fn depth(bytes: &[u8]) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for &b in bytes {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
 /// Parses JSON bytes into `T`: syntax errors are 400, type/shape errors 422.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     serde_json::from_slice(bytes).map_err(|e| {
@@ -37,10 +67,26 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     })
 }
 
+/// Parses an API body: a JSON object (serde would read a struct from an array too), at most
+/// [`MAX_DEPTH`] deep, of `T`'s shape.
+pub fn parse_object<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        // Not an object: say whether it is JSON at all.
+        serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
+            .map_err(|e| ApiError::bad_json(format!("body is not valid JSON: {e}")))?;
+        return Err(ApiError::invalid("body must be a JSON object"));
+    }
+    if depth(bytes) > MAX_DEPTH {
+        return Err(ApiError::invalid(format!("body nests deeper than {MAX_DEPTH} levels")));
+    }
+    parse(bytes)
+}
+
 /// Reads and parses an API request body (64 KiB limit).
 pub async fn body<T: DeserializeOwned>(req: &mut Request) -> ApiResult<T> {
     let bytes = read_body(req, API_BODY_LIMIT).await?;
-    parse(&bytes)
+    parse_object(&bytes)
 }
 
 /// A JSON response with the contract's content type.
@@ -72,4 +118,26 @@ where
     T: serde::Deserialize<'de>,
 {
     Option::<T>::deserialize(d).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Patch {
+        #[allow(dead_code)]
+        title: Option<String>,
+    }
+
+    #[test]
+    fn bodies_are_objects_of_bounded_depth() {
+        assert!(parse_object::<Patch>(br#" {"title": "a [ { \" ["}"#).is_ok());
+        assert_eq!(parse_object::<Patch>(b"[]").map_err(|e| e.status).err(), Some(422));
+        assert_eq!(parse_object::<Patch>(b"nope").map_err(|e| e.status).err(), Some(400));
+        assert_eq!(parse_object::<Patch>(b"").map_err(|e| e.status).err(), Some(400));
+        let deep = format!("{}1{}", "{\"a\":".repeat(40), "}".repeat(40));
+        assert_eq!(parse_object::<Patch>(deep.as_bytes()).map_err(|e| e.status).err(), Some(422));
+        assert_eq!(depth(br#"{"a":"[[[[","b":[{}]}"#), 3);
+    }
 }

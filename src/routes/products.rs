@@ -68,6 +68,9 @@ fn parse_image(url: Option<String>) -> ApiResult<Option<String>> {
     let Some(u) = url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()) else {
         return Ok(None);
     };
+    if find_control(&u).is_some() {
+        return Err(ApiError::invalid("image_url has a control character"));
+    }
     match url::Url::parse(&u) {
         Ok(p) if p.scheme() == "https" && p.host_str().is_some() && u.len() <= 2048 => Ok(Some(p.to_string())),
         _ => Err(ApiError::invalid("image_url must be an https URL")),
@@ -119,6 +122,7 @@ pub async fn update(mut req: Request, env: &Env, id: &str) -> ApiResult<Response
     let db = store::db(env)?;
     let mut row =
         store::products::for_brand(&db, &brand.id, id).await?.ok_or_else(|| ApiError::not_found("product"))?;
+    let before = row.clone();
     if let Some(s) = &patch.sku {
         row.sku = sku_field(not_null("sku", s)?)?;
     }
@@ -139,6 +143,10 @@ pub async fn update(mut req: Request, env: &Env, id: &str) -> ApiResult<Response
     }
     if let Some(a) = &patch.active {
         row.active = *not_null("active", a)?;
+    }
+    if row == before {
+        // Nothing to change (no known field, or the same values): nothing is written.
+        return json::ok(&product(row));
     }
     row.updated_at = now_ms();
     store::products::update(&db, &row).await?;

@@ -11,8 +11,8 @@
 //! On a click `src/shim.mjs` reads these records (the keys from [`link_key`] and
 //! [`product_key`], through `routes::redirect`) and Rust decodes them; Rust writes them here.
 
-use super::{StoreError, StoreResult};
 use super::Kv;
+use super::{StoreError, StoreResult};
 use worker::{console_error, Context};
 
 /// What the redirect needs to know about a link.

@@ -6,7 +6,7 @@ use super::Keyset;
 use super::StoreResult;
 use serde::Deserialize;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ProductRow {
     pub id: String,
     pub brand_id: String,

@@ -49,7 +49,9 @@
     info.appendChild(el("p", "price", p.price_display));
     li.appendChild(media);
     li.appendChild(info);
-    var href = web(p.short_url);
+    // A path on this origin, as the server renders it: the feed's absolute URL follows the
+    // Host it was asked with, which a page that a cache may keep must not carry.
+    var href = web(p.short_url) && new URL(p.short_url).pathname;
     if (href) {
       var a = el("a", "buy", "Buy now");
       a.href = href;

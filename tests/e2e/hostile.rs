@@ -524,6 +524,7 @@ impl<'w> Walk<'w> {
 
     /// Bodies broken as a whole, invalid UTF-8 in `text_field`, and a body 1 byte over the
     /// API limit (valid JSON otherwise, padded).
+    #[allow(clippy::too_many_arguments)] // a route's request as its parts, like `push`
     fn bodies(
         &mut self,
         route: &'static str,
