@@ -117,7 +117,7 @@ CREATE TABLE IF NOT EXISTS clicks (
   referrer_host    TEXT,
   visitor_hash     TEXT NOT NULL,                    -- salted SHA-256 of IP + UA; never the IP
   is_bot           INTEGER NOT NULL CHECK (is_bot IN (0, 1)),
-  is_unique        INTEGER NOT NULL CHECK (is_unique IN (0, 1)),
+  is_unique        INTEGER NOT NULL CHECK (is_unique IN (0, 1)), ingest TEXT,
   CHECK (NOT (is_bot = 1 AND is_unique = 1))
 );
 CREATE INDEX IF NOT EXISTS clicks_link ON clicks (link_id, created_at);
@@ -200,3 +200,54 @@ CREATE INDEX IF NOT EXISTS commissions_brand ON commissions (brand_id, created_a
 CREATE INDEX IF NOT EXISTS commissions_due ON commissions (approve_after) WHERE state = 'pending';
 CREATE INDEX IF NOT EXISTS commissions_parent ON commissions (parent_id) WHERE parent_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS commissions_live ON commissions (live_session_id) WHERE live_session_id IS NOT NULL;
+
+-- Release 2 (migrations/0002_click_queue.sql). `clicks.ingest` (above, where ALTER TABLE
+-- put it): which consumer run stored the click; NULL for a placeholder an order wrote before
+-- its click left the queue.
+CREATE INDEX IF NOT EXISTS clicks_ingest ON clicks (ingest);
+CREATE INDEX IF NOT EXISTS clicks_age ON clicks (created_at);
+
+-- A visitor is unique once per link and clock hour: the first click that claims the row.
+CREATE TABLE IF NOT EXISTS click_visitors (
+  link_id       TEXT NOT NULL,
+  visitor_hash  TEXT NOT NULL CHECK (visitor_hash <> ''),
+  hour          INTEGER NOT NULL,                    -- epoch ms of the hour's start
+  click_id      TEXT NOT NULL,
+  PRIMARY KEY (link_id, visitor_hash, hour)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS click_visitors_hour ON click_visitors (hour);
+
+-- Per link and hour: what link stats, live-session stats and timeseries read.
+CREATE TABLE IF NOT EXISTS link_hourly (
+  link_id        TEXT NOT NULL REFERENCES links(id),
+  hour           INTEGER NOT NULL,
+  clicks         INTEGER NOT NULL CHECK (clicks >= 0),        -- human clicks
+  unique_clicks  INTEGER NOT NULL CHECK (unique_clicks BETWEEN 0 AND clicks),
+  bot_clicks     INTEGER NOT NULL CHECK (bot_clicks >= 0),
+  PRIMARY KEY (link_id, hour)
+) WITHOUT ROWID;
+
+-- Per link and dimension value: human clicks by country, device and referrer host ('' unknown).
+CREATE TABLE IF NOT EXISTS link_dims (
+  link_id  TEXT NOT NULL REFERENCES links(id),
+  dim      TEXT NOT NULL CHECK (dim IN ('country', 'device', 'referrer')),
+  key      TEXT NOT NULL,
+  clicks   INTEGER NOT NULL CHECK (clicks >= 0),
+  PRIMARY KEY (link_id, dim, key)
+) WITHOUT ROWID;
+
+-- Every rate as it changed, so an order's rate lock is the one in force at its click's
+-- time. Levels: creator_id '' is an open rate; scope '' is all products (with creator '',
+-- the brand default). commission_bps NULL: no rate at that level from then on.
+CREATE TABLE IF NOT EXISTS rate_versions (
+  brand_id        TEXT NOT NULL REFERENCES brands(id),
+  creator_id      TEXT NOT NULL,
+  scope           TEXT NOT NULL,
+  effective_from  INTEGER NOT NULL,
+  commission_bps  INTEGER CHECK (commission_bps BETWEEN 0 AND 10000),
+  PRIMARY KEY (brand_id, creator_id, scope, effective_from),
+  CHECK (creator_id <> '' OR scope <> '' OR commission_bps IS NOT NULL)
+) WITHOUT ROWID;
+
+CREATE INDEX IF NOT EXISTS orders_link ON orders (link_code) WHERE link_code IS NOT NULL;
+CREATE INDEX IF NOT EXISTS commissions_link ON commissions (link_code, created_at);

@@ -22,6 +22,10 @@ log "migrations test (node --test tests/migrations.test.mjs)"
 
 bash "$here/build.sh"
 
+# The clicks queue's consumer, handed batches directly (twice, and failing mid-batch).
+log "queue consumer test (node --test tests/queue.test.mjs)"
+"$(node_bin)" --test --test-reporter=dot tests/queue.test.mjs
+
 # Chromium, for the one end-to-end check that looks at the live page in a real browser.
 apt_install chromium
 export AE_CHROMIUM="${AE_CHROMIUM:-$(command -v chromium)}"
@@ -46,7 +50,7 @@ log "starting wrangler dev on 127.0.0.1:$port"
 # the URLs the worker hands out to be on the origin they call.
 "$(node_bin)" node_modules/wrangler/bin/wrangler.js dev --local --test-scheduled \
   --ip 127.0.0.1 --port "$port" --persist-to "$state" --show-interactive-dev-session=false \
-  --var "ADMIN_TOKEN:$token" --var "VISITOR_SALT:test-salt" --var "PUBLIC_ORIGIN:" --log-level "${AE_WRANGLER_LOG:-warn}" \
+  --var "ADMIN_TOKEN:$token" --var "VISITOR_SALT:test-salt" --var "CLICK_SECRET:test-click-secret" --var "PUBLIC_ORIGIN:" --log-level "${AE_WRANGLER_LOG:-warn}" \
   >"$server_log" 2>&1 &
 pid=$!
 

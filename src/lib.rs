@@ -42,13 +42,31 @@ pub async fn fetch(req: web_sys::Request, env: Env, ctx: worker::worker_sys::Con
     .await
 }
 
+/// The `CLICKS` queue's consumer, its decisions: `bodies` are a batch's message bodies, one a
+/// line (each a JSON array of clicks; see `store::clicks`); the answer is the one D1 batch
+/// that stores them, `[[sql, params], ...]`, which `src/shim.mjs` runs. A failing batch
+/// rejects there, so the queue delivers it again (and a batch stored twice counts once).
+#[wasm_bindgen(wasm_bindgen = ::worker::wasm_bindgen)]
+pub fn click_batch(bodies: &str) -> Result<String, JsValue> {
+    panic::install_hook();
+    let token = domain::ids::new_id("ing").map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let messages: Vec<&str> = bodies.lines().filter(|l| !l.is_empty()).collect();
+    store::clicks::ingest_batch_json(&messages, &token).map_err(|e| JsValue::from_str(&e.to_string()))
+}
+
 /// The cron trigger (and `GET /__scheduled` under `wrangler dev --test-scheduled`):
-/// approves commissions whose hold has passed.
+/// approves commissions whose hold has passed, and deletes raw click rows too old to
+/// attribute.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     panic::install_hook();
-    let approved = async { store::orders::approve_due(&store::db(&env)?, clock::now_ms()).await };
-    if let Err(e) = approved.await {
-        console_error!("approval job failed: {e}");
+    let now = clock::now_ms();
+    let run = async {
+        let db = store::db(&env)?;
+        store::orders::approve_due(&db, now).await?;
+        store::clicks::prune(&db, now).await
+    };
+    if let Err(e) = run.await {
+        console_error!("scheduled job failed: {e}");
     }
 }

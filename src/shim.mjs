@@ -72,6 +72,24 @@ export default {
       guard(e);
     }
   },
+  // The CLICKS queue (src/store/clicks.rs): Rust makes the one D1 batch that stores the
+  // queue batch; it runs here. A rejection makes the queue deliver the batch again.
+  queue(batch, env) {
+    recover();
+    try {
+      const statements = JSON.parse(wasm.click_batch(batch.messages.map((m) => m.body).join("\n")));
+      // env.DB: store::D1_BINDING
+      return env.DB.batch(statements.map(([sql, params]) => env.DB.prepare(sql).bind(...params))).then(
+        () => undefined,
+        (e) => {
+          console.error("click batch not stored (the queue will retry it): " + e);
+          throw e;
+        },
+      );
+    } catch (e) {
+      guard(e);
+    }
+  },
   scheduled(event, env, ctx) {
     recover();
     try {

@@ -1,12 +1,14 @@
 //! Pure domain logic: no `worker` types, no I/O. Everything here has native unit tests.
 
 pub mod attribution;
+pub mod click_id;
 pub mod commission;
 pub mod destination;
 pub mod hex;
 pub mod ids;
 pub mod ledger;
 pub mod money;
+pub mod series;
 pub mod states;
 pub mod text;
 pub mod visitor;

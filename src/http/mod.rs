@@ -30,6 +30,20 @@ pub fn visitor_salt(env: &Env) -> Option<String> {
     salt
 }
 
+/// The secret that signs click ids (`CLICK_SECRET`); `None`, said once in the log, when it
+/// is unset or empty: then click ids are plain random ids that attribute only once their
+/// row is written.
+pub fn click_secret(env: &Env) -> Option<String> {
+    let secret = env_text(env, "CLICK_SECRET").filter(|s| !s.is_empty());
+    if secret.is_none() {
+        static SAID: std::sync::Once = std::sync::Once::new();
+        SAID.call_once(|| {
+            worker::console_error!("CLICK_SECRET is not set: click ids are unsigned and attribute only once stored")
+        });
+    }
+    secret
+}
+
 /// The public origin for URLs we hand out (`short_url`, `webhook_url`): the `PUBLIC_ORIGIN`
 /// var when set, else the origin the request came to.
 pub fn origin(req: &Request, env: &Env) -> String {

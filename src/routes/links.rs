@@ -1,10 +1,12 @@
 //! A creator's tracked links: create, list, disable, stats.
 
 use crate::clock::now_ms;
+use crate::domain::attribution::{format_rfc3339_ms, parse_rfc3339_ms};
 use crate::domain::ids::{self, prefix, Alias};
 use crate::domain::money::{Currency, Money};
+use crate::domain::series::{self, Interval};
 use crate::domain::states::SessionState;
-use crate::http::page::{self, query_pairs};
+use crate::http::page::{self, query_pairs, query_value};
 use crate::http::{auth, json, origin, ApiError, ApiResult};
 use crate::store::link_cache;
 use crate::store::links::{Insert, LinkRow};
@@ -131,4 +133,103 @@ pub async fn stats(req: Request, env: &Env, code: &str) -> ApiResult<Response> {
         orders: c.orders,
         commission: sums.into_iter().map(|s| Money::new(s.amount, Currency::from_stored(&s.currency))).collect(),
     })
+}
+
+#[derive(Serialize)]
+struct SeriesItem {
+    start: String,
+    clicks: i64,
+    unique_clicks: i64,
+    bot_clicks: i64,
+    orders: i64,
+    commission: Vec<Money>,
+}
+
+#[derive(Serialize)]
+struct SeriesOut {
+    interval: &'static str,
+    items: Vec<SeriesItem>,
+}
+
+fn time_param(pairs: &[(String, String)], name: &str) -> ApiResult<Option<i64>> {
+    match query_value(pairs, name).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => {
+            parse_rfc3339_ms(v).map(Some).ok_or_else(|| ApiError::invalid(format!("{name} must be an RFC 3339 time")))
+        }
+    }
+}
+
+/// `GET /api/links/{code}/timeseries?interval=hour|day&from=&to=` (owner): every bucket of
+/// the range, oldest first, from the roll-ups.
+pub async fn timeseries(req: Request, env: &Env, code: &str) -> ApiResult<Response> {
+    let creator = auth::require_creator(&req, env).await?;
+    let pairs = query_pairs(&req.url()?);
+    let interval = match query_value(&pairs, "interval") {
+        None | Some("") => Interval::Day,
+        Some(v) => Interval::parse(v).ok_or_else(|| ApiError::invalid("interval must be hour or day"))?,
+    };
+    let range = series::range(interval, time_param(&pairs, "from")?, time_param(&pairs, "to")?, now_ms())
+        .map_err(ApiError::invalid)?;
+    let db = store::db(env)?;
+    let row = store::links::for_creator(&db, &creator.id, code).await?.ok_or_else(|| ApiError::not_found("link"))?;
+    let rows = store::links::timeseries(&db, &row.id, &row.code, range.from, range.to, range.size).await?;
+    let items = range
+        .starts()
+        .map(|start| {
+            let mut item = SeriesItem {
+                start: format_rfc3339_ms(start),
+                clicks: 0,
+                unique_clicks: 0,
+                bot_clicks: 0,
+                orders: 0,
+                commission: Vec::new(),
+            };
+            for r in rows.iter().filter(|r| r.start == start) {
+                item.clicks += r.clicks;
+                item.unique_clicks += r.unique_clicks;
+                item.bot_clicks += r.bot_clicks;
+                item.orders += r.orders;
+                if let Some(currency) = &r.currency {
+                    item.commission.push(Money::new(r.amount, Currency::from_stored(currency)));
+                }
+            }
+            item
+        })
+        .collect();
+    json::ok(&SeriesOut { interval: interval.as_str(), items })
+}
+
+#[derive(Serialize)]
+struct DimItem {
+    /// `null`: unknown (no country, no referrer).
+    key: Option<String>,
+    clicks: i64,
+}
+
+#[derive(Serialize)]
+struct BreakdownOut {
+    by: &'static str,
+    items: Vec<DimItem>,
+}
+
+/// `GET /api/links/{code}/breakdown?by=country|device|referrer` (owner): human clicks per
+/// value, most first (at most 100 values).
+pub async fn breakdown(req: Request, env: &Env, code: &str) -> ApiResult<Response> {
+    let creator = auth::require_creator(&req, env).await?;
+    let pairs = query_pairs(&req.url()?);
+    let by = match query_value(&pairs, "by") {
+        Some("country") => "country",
+        Some("device") => "device",
+        Some("referrer") => "referrer",
+        _ => return Err(ApiError::invalid("by must be country, device or referrer")),
+    };
+    let db = store::db(env)?;
+    let row = store::links::for_creator(&db, &creator.id, code).await?.ok_or_else(|| ApiError::not_found("link"))?;
+    let rows = store::links::breakdown(&db, &row.id, by).await?;
+    let items = rows
+        .into_iter()
+        .map(|d| DimItem { key: Some(d.currency).filter(|k| !k.is_empty()), clicks: d.amount })
+        .collect();
+    json::ok(&BreakdownOut { by, items })
 }

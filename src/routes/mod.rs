@@ -37,10 +37,10 @@ pub fn path_of(url: &str) -> &str {
 /// Answers `$method` with the handler listed for it; any other method is 405 with `allow`
 /// naming the listed ones, so a route's methods are written once.
 macro_rules! on {
-    ($method:expr, $($m:ident => $handler:expr),+ $(,)?) => {
+    ($method:expr, $($($m:ident)|+ => $handler:expr),+ $(,)?) => {
         match $method {
-            $(Method::$m => $handler,)+
-            _ => Err(ApiError::method_not_allowed(&[$(Method::$m),+])),
+            $($(Method::$m)|+ => $handler,)+
+            _ => Err(ApiError::method_not_allowed(&[$($(Method::$m),+),+])),
         }
     };
 }
@@ -74,6 +74,8 @@ pub async fn dispatch(req: Request, env: Env, ctx: Context) -> ApiResult<Respons
         ),
         ["api", "links", code] => on!(req.method(), Delete => links::disable(req, env, code).await),
         ["api", "links", code, "stats"] => on!(req.method(), Get => links::stats(req, env, code).await),
+        ["api", "links", code, "timeseries"] => on!(req.method(), Get => links::timeseries(req, env, code).await),
+        ["api", "links", code, "breakdown"] => on!(req.method(), Get => links::breakdown(req, env, code).await),
 
         ["webhooks", brand] => on!(req.method(), Post => webhooks::receive(req, env, brand).await),
         ["api", "me", "earnings"] => on!(req.method(), Get => earnings::earnings(req, env).await),
@@ -93,10 +95,7 @@ pub async fn dispatch(req: Request, env: Env, ctx: Context) -> ApiResult<Respons
         ["api", "live-sessions", id, "end"] => on!(req.method(), Post => live::end(req, env, id).await),
         ["api", "live-sessions", id, "stats"] => on!(req.method(), Get => live::stats(req, env, id).await),
         ["api", "live", id] => on!(req.method(), Get => live::feed(req, env, id).await),
-        ["live", id] => on!(req.method(),
-            Get => live::page(env, id).await,
-            Head => live::page(env, id).await,
-        ),
+        ["live", id] => on!(req.method(), Get | Head => live::page(env, id).await),
         // `GET|HEAD /{code}` never gets here (the shim and `lib.rs` answer it): any other
         // method on a short link.
         [code] if redirect_code(trimmed) == Some(code) => {

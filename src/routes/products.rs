@@ -149,7 +149,7 @@ pub async fn update(mut req: Request, env: &Env, id: &str) -> ApiResult<Response
         return json::ok(&product(row));
     }
     row.updated_at = now_ms();
-    store::products::update(&db, &row).await?;
+    store::products::update(&db, &row, row.commission_bps != before.commission_bps).await?;
     link_cache::put_product(&store::kv(env)?, &row.id, &cache_record(&brand, &row))
         .await
         .map_err(|e| ApiError::saved_late("the product's change", e))?;

@@ -17,12 +17,13 @@
 //!   its 404.
 
 use crate::clock::now_ms;
+use crate::domain::click_id;
 use crate::domain::destination::build_location;
 use crate::domain::ids::{self, looks_like_code, prefix};
-use crate::domain::visitor::{self, UNIQUE_WINDOW_MS};
+use crate::domain::visitor;
 use crate::http::{ApiError, ApiResult};
 use crate::store::link_cache::{self, LinkRecord, ProductRecord};
-use crate::store::{self, links::ClickRow};
+use crate::store::{self, clicks::ClickMsg};
 use worker::wasm_bindgen::{prelude::wasm_bindgen, JsCast, JsValue};
 use worker::{console_error, web_sys, worker_sys, Context, Env};
 
@@ -57,9 +58,11 @@ pub fn redirect_location(
     crate::panic::install_hook();
     let code = link_cache::code_of_link_key(link_key).filter(|c| looks_like_code(c))?;
     let (link, product) = (LinkRecord::decode(link)?, ProductRecord::decode(product)?);
-    let (click_id, location) = answer(code, &link, &product).ok()?;
+    let visit = visit.as_deref().map(Visit::parse);
+    let click = Click::of(&env, &link, visit.as_ref()).ok()?;
+    let location = answer(code, &link, &product, &click.id).ok()?;
     if let Some(visit) = visit {
-        record_after(&env, &ctx, code, &link, &click_id, Visit::parse(&visit));
+        record_after(&env, &ctx, code, &link, &click, visit);
     }
     Some(location)
 }
@@ -100,57 +103,87 @@ async fn respond(
         return Err(ApiError::not_found("link"));
     }
     let (link, product) = lookup(env, ctx, code, link, product).await?;
-    let (click_id, location) = answer(code, &link, &product)?;
+    let click = Click::of(env, &link, visit.as_ref())?;
+    let location = answer(code, &link, &product, &click.id)?;
     if let Some(visit) = visit {
-        record_after(env, ctx, code, &link, &click_id, visit);
+        record_after(env, ctx, code, &link, &click, visit);
     }
     Ok(location)
 }
 
-/// The click's id and where it goes, or why the link can't redirect.
-fn answer(code: &str, link: &LinkRecord, product: &ProductRecord) -> ApiResult<(String, String)> {
+/// Where the click goes, or why the link can't redirect.
+fn answer(code: &str, link: &LinkRecord, product: &ProductRecord, click_id: &str) -> ApiResult<String> {
     if !link.active {
         return Err(ApiError::gone("this link has been disabled"));
     }
     if !product.active {
         return Err(ApiError::gone("this product is no longer available"));
     }
-    let click_id = ids::new_id(prefix::CLICK).map_err(ApiError::internal)?;
-    let location = build_location(&product.destination, &product.click_param, &click_id)
-        .ok_or_else(|| ApiError::internal(format!("stored destination of {code} is not a stored https URL")))?;
-    Ok((click_id, location))
+    build_location(&product.destination, &product.click_param, click_id)
+        .ok_or_else(|| ApiError::internal(format!("stored destination of {code} is not a stored https URL")))
 }
 
-/// Classifies the visitor and hands the click row to D1 to write after the response
-/// (`store::links::insert_click_after_response`: no Rust future waits on it). The rate
-/// lock is read in the same statement.
-fn record_after(env: &Env, ctx: &worker_sys::Context, code: &str, link: &LinkRecord, click_id: &str, visit: Visit) {
-    let now = now_ms();
-    let ua = visit.user_agent;
-    let (bot, device) = visitor::classify_click(ua);
-    let is_bot = bot.is_some(); // = visitor::classify(ua) == VisitorClass::Bot
-                                // Without the salt a visitor hash could be reversed from the IP space: none is made, and
-                                // the click is stored as not unique (uniqueness can't be decided without it).
+/// A click: its id, when, and what the visitor was.
+struct Click {
+    id: String,
+    at: i64,
+    is_bot: bool,
+    device: &'static str,
+}
+
+impl Click {
+    /// Classifies the visitor (a HEAD, with no `visit`, counts as a bot: it records nothing
+    /// and its id never attributes) and makes the click's id: signed with `CLICK_SECRET`,
+    /// so an order can attribute it before its row is written (`domain::click_id`); a plain
+    /// random id where the secret is unset.
+    fn of(env: &Env, link: &LinkRecord, visit: Option<&Visit<'_>>) -> ApiResult<Click> {
+        let at = now_ms();
+        let (is_bot, device) = match visit {
+            Some(v) => {
+                let (bot, device) = visitor::classify_click(v.user_agent);
+                (bot.is_some(), device)
+            }
+            None => (true, "unknown"),
+        };
+        let signed = match crate::http::click_secret(env) {
+            Some(secret) => click_id::sign(secret.as_bytes(), &link.link_id, at, is_bot).map_err(ApiError::internal)?,
+            None => None,
+        };
+        let id = match signed {
+            Some(id) => id,
+            None => ids::new_id(prefix::CLICK).map_err(ApiError::internal)?,
+        };
+        Ok(Click { id, at, is_bot, device })
+    }
+}
+
+/// Hands the click to the queue after the response (`store::clicks::enqueue`: no Rust
+/// future waits on it); the consumer writes it, with its rate lock and uniqueness.
+fn record_after(env: &Env, ctx: &worker_sys::Context, code: &str, link: &LinkRecord, click: &Click, visit: Visit) {
+    // Without the salt a visitor hash could be reversed from the IP space: none is made, and
+    // the click is stored as not unique (uniqueness can't be decided without it).
     let hash = match crate::http::visitor_salt(env) {
-        Some(salt) => visitor::visitor_hash(&salt, visit.ip, ua.unwrap_or("")),
+        Some(salt) => visitor::visitor_hash(&salt, visit.ip, visit.user_agent.unwrap_or("")),
         None => String::new(),
     };
     let referrer = visitor::referrer_host(visit.referer);
-    let row = ClickRow {
-        id: click_id,
+    let msg = ClickMsg {
+        id: &click.id,
+        link_id: &link.link_id,
         code,
-        link,
-        created_at: now,
+        creator_id: &link.creator_id,
+        brand_id: &link.brand_id,
+        product_id: &link.product_id,
+        live_session_id: link.live_session_id.as_deref(),
+        created_at: click.at,
         country: visit.country,
-        device,
+        device: click.device,
         referrer_host: referrer.as_deref(),
         visitor_hash: &hash,
-        is_bot,
-        is_unique: !is_bot && !hash.is_empty(),
-        unique_since: now - UNIQUE_WINDOW_MS,
+        is_bot: click.is_bot,
     };
-    if let Err(e) = store::links::insert_click_after_response(env, ctx, &row) {
-        console_error!("click {click_id} not recorded: {e}");
+    if let Err(e) = store::clicks::enqueue(env, ctx, &msg) {
+        console_error!("click {} not recorded: {e}", click.id);
     }
 }
 

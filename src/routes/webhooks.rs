@@ -6,6 +6,7 @@
 
 use crate::clock::now_ms;
 use crate::domain::attribution::within_window;
+use crate::domain::click_id::{self, ClickClaim};
 use crate::domain::commission::line_base;
 use crate::domain::ids::{self, prefix};
 use crate::domain::ledger::{plan_paid, plan_refund, RateLock, Refund};
@@ -69,9 +70,16 @@ pub async fn receive(mut req: Request, env: &Env, brand_id: &str) -> ApiResult<R
         .or_else(|| event.delivery_id.clone())
         .unwrap_or_else(|| format!("{}:{}", event.kind.as_str(), event.order_id));
 
+    // A signed click id says which click it is, so the order attributes before (or without)
+    // the click's row; a forged or altered one says nothing.
+    let claim = event
+        .click_id
+        .as_deref()
+        .zip(crate::http::click_secret(env))
+        .and_then(|(id, secret)| click_id::verify(secret.as_bytes(), id));
     for _ in 0..ATTEMPTS {
         let step = match event.kind {
-            EventKind::Paid => paid(&db, &brand, &event, &delivery_id).await?,
+            EventKind::Paid => paid(&db, &brand, &event, &delivery_id, claim.as_ref()).await?,
             EventKind::Refunded | EventKind::Cancelled => take_back(&db, &brand, &event, &delivery_id).await?,
         };
         if let Some(a) = step {
@@ -88,10 +96,17 @@ async fn duplicate(db: &Db, brand: &BrandRow, order_id: &str) -> ApiResult<Optio
 
 /// `order.paid`: attribute and write the order, its lines and their commissions.
 /// `None` asks the caller to try again.
-async fn paid(db: &Db, brand: &BrandRow, event: &OrderEvent, delivery_id: &str) -> ApiResult<Option<Answer>> {
+async fn paid(
+    db: &Db,
+    brand: &BrandRow,
+    event: &OrderEvent,
+    delivery_id: &str,
+    claim: Option<&ClickClaim>,
+) -> ApiResult<Option<Answer>> {
     let skus: Vec<&str> = event.items.iter().map(|i| i.sku.as_str()).collect();
     let reads =
-        orders::read_for_paid(db, &brand.id, delivery_id, &event.order_id, event.click_id.as_deref(), &skus).await?;
+        orders::read_for_paid(db, &brand.id, delivery_id, &event.order_id, event.click_id.as_deref(), claim, &skus)
+            .await?;
     if reads.seen.delivery_seen || reads.seen.order_row_id.is_some() {
         return duplicate(db, brand, &event.order_id).await;
     }
@@ -117,6 +132,9 @@ async fn paid(db: &Db, brand: &BrandRow, event: &OrderEvent, delivery_id: &str) 
     let currency = event.currency.as_str();
     let mut writes = Writes::default();
     writes.delivery(&brand.id, delivery_id, &event.order_id, event.kind, now);
+    if let Some(c) = click.as_ref().filter(|c| !c.stored) {
+        writes.click_placeholder(c);
+    }
     writes.order(&NewOrder {
         row_id: &order_row_id,
         brand_id: &brand.id,

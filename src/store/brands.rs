@@ -1,6 +1,7 @@
 //! The `brands` table.
 
-use super::d1::{first, int, opt_text, run, text};
+use super::d1::{batch, first, int, opt_text, text, Stmt};
+use super::rates;
 use super::Db;
 use super::StoreResult;
 use crate::webhooks::Scheme;
@@ -33,12 +34,11 @@ const COLUMNS: &str = "id, name, domains, currency, default_commission_bps, attr
     hold_days, click_param, webhook_scheme, webhook_secret, webhook_app_key, created_at";
 
 pub async fn insert(db: &Db, b: &BrandRow, api_key_hash: &str) -> StoreResult<()> {
-    run(
-        db,
+    let insert = Stmt::new(
         "INSERT INTO brands (id, name, domains, currency, default_commission_bps, \
          attribution_window_days, hold_days, click_param, webhook_scheme, webhook_secret, \
          webhook_app_key, api_key_hash, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        &[
+        vec![
             text(&b.id),
             text(&b.name),
             text(&b.domains),
@@ -53,8 +53,9 @@ pub async fn insert(db: &Db, b: &BrandRow, api_key_hash: &str) -> StoreResult<()
             text(api_key_hash),
             int(b.created_at),
         ],
-    )
-    .await?;
+    );
+    // The default's first version: the rate lock of a click is the version at its time.
+    batch(db, &[insert, rates::version(&b.id, "", "", b.created_at, Some(b.default_commission_bps))]).await?;
     Ok(())
 }
 

@@ -20,7 +20,7 @@ use std::fmt;
 use worker::js_sys::{self, Promise};
 use worker::wasm_bindgen::{prelude::wasm_bindgen, JsCast, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
-use worker::{worker_sys, Env};
+use worker::Env;
 
 #[wasm_bindgen(
     wasm_bindgen = ::worker::wasm_bindgen,
@@ -74,44 +74,6 @@ extern "C" {
     fn d1_batch(db: &Db, statements: &str) -> Promise;
 }
 
-#[wasm_bindgen(
-    wasm_bindgen = ::worker::wasm_bindgen,
-    js_sys = ::worker::js_sys,
-    inline_js = "export function d1_run_after_response(env, ctx, sql, params, what) {
-  // env.DB: store::D1_BINDING
-  const written = env.DB.prepare(sql).bind(...JSON.parse(params)).run().then(
-    (r) => { if (!(r.meta && r.meta.changes)) console.error(what + ' not recorded: no row written'); },
-    (e) => console.error(what + ' not recorded: ' + e),
-  );
-  ctx.waitUntil(written);
-}"
-)]
-extern "C" {
-    #[wasm_bindgen(catch)]
-    fn d1_run_after_response(
-        env: &Env,
-        ctx: &worker_sys::Context,
-        sql: &str,
-        params: &str,
-        what: &str,
-    ) -> Result<(), JsValue>;
-}
-
-/// Runs a write after the response: the statement (`params`: a JSON array) goes to D1 from
-/// JS inside `waitUntil`, so no Rust future — and none of wasm-bindgen's closures per
-/// `await` — waits on it. A failure, or a statement that writes no row, is logged as
-/// `what`. Errors only when the write can't be started (no binding, bad parameters).
-pub fn run_after_response(
-    env: &Env,
-    ctx: &worker_sys::Context,
-    sql: &str,
-    params: &str,
-    what: &str,
-) -> StoreResult<()> {
-    d1_run_after_response(env, ctx, sql, params, what)
-        .map_err(|e| StoreError::D1(format!("{what} not recorded: {e:?}")))
-}
-
 impl Db {
     /// The binding `name` of `env`; an error when there is none.
     pub fn binding(env: &Env, name: &str) -> StoreResult<Db> {
@@ -159,19 +121,24 @@ pub fn opt_int(n: Option<i64>) -> Param {
 /// One statement of a [`batch`]. It serializes as `[sql, params]`.
 #[derive(Debug)]
 pub struct Stmt {
-    pub sql: &'static str,
+    pub sql: std::borrow::Cow<'static, str>,
     pub params: Vec<Param>,
 }
 
 impl Stmt {
     pub fn new(sql: &'static str, params: Vec<Param>) -> Stmt {
-        Stmt { sql, params }
+        Stmt { sql: sql.into(), params }
+    }
+
+    /// A statement whose SQL is built at run time (from constants, never from input).
+    pub fn owned(sql: String, params: Vec<Param>) -> Stmt {
+        Stmt { sql: sql.into(), params }
     }
 }
 
 impl Serialize for Stmt {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        (self.sql, &self.params).serialize(s)
+        (&*self.sql, &self.params).serialize(s)
     }
 }
 
@@ -245,6 +212,15 @@ pub async fn run_unique(db: &Db, sql: &str, params: &[Param], conflict: &'static
     match try_run(db, sql, params).await {
         Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(conflict)),
         r => Ok(r?),
+    }
+}
+
+/// Runs `statements` as one transaction, turning a UNIQUE violation into
+/// [`StoreError::Conflict`] with `conflict`.
+pub async fn batch_unique(db: &Db, statements: &[Stmt], conflict: &'static str) -> StoreResult<()> {
+    match batch(db, statements).await {
+        Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(conflict)),
+        r => r.map(drop).map_err(StoreError::from),
     }
 }
 

@@ -4,9 +4,8 @@ use super::d1::{all, first, int, opt_text, run, text};
 use super::link_cache::{LinkRecord, ProductRecord};
 use super::Db;
 use super::Keyset;
-use super::{StoreError, StoreResult};
+use super::StoreResult;
 use serde::Deserialize;
-use worker::{worker_sys, Env};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct LinkRow {
@@ -135,72 +134,6 @@ pub async fn redirect_records(db: &Db, code: &str) -> StoreResult<Option<(LinkRe
     }))
 }
 
-/// A click as recorded after the response.
-pub struct ClickRow<'a> {
-    pub id: &'a str,
-    pub code: &'a str,
-    pub link: &'a LinkRecord,
-    pub created_at: i64,
-    pub country: Option<&'a str>,
-    pub device: &'a str,
-    pub referrer_host: Option<&'a str>,
-    pub visitor_hash: &'a str,
-    pub is_bot: bool,
-    /// A human click: unique unless this visitor made a human click on the link after
-    /// `unique_since` (decided by the insert itself).
-    pub is_unique: bool,
-    pub unique_since: i64,
-}
-
-/// Inserts the click in one statement that also decides the two things that depend on
-/// other rows, so that a click is one D1 round trip:
-/// - the rate lock: the rate that applies to this creator and product now, by the
-///   precedence of `domain::commission::effective_rate` (targeted product, targeted all,
-///   the product's rate, the brand default: COALESCE takes the first that is set);
-/// - uniqueness, so that concurrent clicks of one visitor (a double tap) count once.
-///
-/// No row is written if the product is gone.
-pub const INSERT_CLICK: &str = "INSERT INTO clicks (id, link_id, code, creator_id, brand_id, product_id, \
-     live_session_id, rate_bps, created_at, country, device, referrer_host, visitor_hash, is_bot, is_unique) \
-     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, \
-     COALESCE((SELECT commission_bps FROM collaborations k WHERE k.brand_id = p.brand_id AND k.creator_id = ?4 AND k.scope = p.id), \
-              (SELECT commission_bps FROM collaborations k WHERE k.brand_id = p.brand_id AND k.creator_id = ?4 AND k.scope = ''), \
-              p.commission_bps, b.default_commission_bps), \
-     ?8, ?9, ?10, ?11, ?12, ?13, \
-     ?14 AND NOT EXISTS (SELECT 1 FROM clicks WHERE link_id = ?2 AND visitor_hash = ?12 AND is_bot = 0 AND created_at > ?15) \
-     FROM products p JOIN brands b ON b.id = p.brand_id WHERE p.id = ?6";
-
-/// [`INSERT_CLICK`]'s parameters as the JSON array that crosses to JS in one string
-/// (serialized from a tuple: no `serde_json::Value` tree built per click).
-pub fn click_params_json(c: &ClickRow<'_>) -> serde_json::Result<String> {
-    let l = c.link;
-    serde_json::to_string(&(
-        c.id,
-        &l.link_id,
-        c.code,
-        &l.creator_id,
-        &l.brand_id,
-        &l.product_id,
-        &l.live_session_id,
-        c.created_at,
-        c.country,
-        c.device,
-        c.referrer_host,
-        c.visitor_hash,
-        i64::from(c.is_bot),
-        i64::from(c.is_unique),
-        c.unique_since,
-    ))
-}
-
-/// Writes the click after the response: the statement goes to D1 from JS inside
-/// `waitUntil`, so no Rust future (and no closures across the wasm boundary) waits on it;
-/// a failure is logged there. Errors only if the write can't even be started.
-pub fn insert_click_after_response(env: &Env, ctx: &worker_sys::Context, c: &ClickRow<'_>) -> StoreResult<()> {
-    let params = click_params_json(c).map_err(|e| StoreError::D1(format!("click parameters: {e}")))?;
-    super::d1::run_after_response(env, ctx, INSERT_CLICK, &params, &format!("click {}", c.id))
-}
-
 #[derive(Debug, Deserialize)]
 pub struct ClickCounts {
     pub clicks: i64,
@@ -215,14 +148,16 @@ pub struct CurrencySum {
     pub amount: i64,
 }
 
+/// A link's numbers, from the roll-ups (never counting raw clicks): clicks, unique and bot
+/// clicks from `link_hourly`; orders and net commission from the ledger, by the link's code.
 pub async fn stats(db: &Db, link_id: &str, code: &str) -> StoreResult<(ClickCounts, Vec<CurrencySum>)> {
     let counts: Option<ClickCounts> = first(
         db,
-        "SELECT COALESCE(SUM(is_bot = 0), 0) AS clicks, COALESCE(SUM(is_unique), 0) AS unique_clicks, \
-         COALESCE(SUM(is_bot), 0) AS bot_clicks, \
-         (SELECT COUNT(*) FROM orders o JOIN clicks k ON k.id = o.click_id WHERE k.link_id = ?1) AS orders \
-         FROM clicks WHERE link_id = ?1",
-        &[text(link_id)],
+        "SELECT COALESCE(SUM(clicks), 0) AS clicks, COALESCE(SUM(unique_clicks), 0) AS unique_clicks, \
+         COALESCE(SUM(bot_clicks), 0) AS bot_clicks, \
+         (SELECT COUNT(*) FROM orders WHERE link_code = ?2) AS orders \
+         FROM link_hourly WHERE link_id = ?1",
+        &[text(link_id), text(code)],
     )
     .await?;
     let sums = all(
@@ -234,55 +169,54 @@ pub async fn stats(db: &Db, link_id: &str, code: &str) -> StoreResult<(ClickCoun
     Ok((counts.unwrap_or(ClickCounts { clicks: 0, unique_clicks: 0, bot_clicks: 0, orders: 0 }), sums))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// One row of a link's timeseries (`start` epoch ms): a bucket's clicks (`currency` NULL),
+/// its orders (`currency` NULL, only `orders` set) or its net commission in one currency.
+#[derive(Debug, Deserialize)]
+pub struct SeriesRow {
+    pub start: i64,
+    pub clicks: i64,
+    pub unique_clicks: i64,
+    pub bot_clicks: i64,
+    pub orders: i64,
+    pub currency: Option<String>,
+    pub amount: i64,
+}
 
-    #[test]
-    fn the_click_insert_binds_one_parameter_per_placeholder() {
-        let link = LinkRecord {
-            active: true,
-            link_id: "ln_1".into(),
-            creator_id: "cr_1".into(),
-            brand_id: "br_1".into(),
-            product_id: "pr_1".into(),
-            live_session_id: None,
-        };
-        let row = ClickRow {
-            id: "clk_1",
-            code: "abc12345",
-            link: &link,
-            created_at: 1_700_000_000_000,
-            country: Some("US"),
-            device: "mobile",
-            referrer_host: None,
-            visitor_hash: "ff",
-            is_bot: false,
-            is_unique: true,
-            unique_since: 1_699_999_000_000,
-        };
-        let params: Vec<serde_json::Value> = serde_json::from_str(&click_params_json(&row).unwrap()).unwrap();
-        let highest = (1..=40).filter(|n| INSERT_CLICK.contains(&format!("?{n}"))).max();
-        assert_eq!(highest, Some(params.len()));
-        assert_eq!(
-            serde_json::Value::Array(params),
-            serde_json::json!([
-                "clk_1",
-                "ln_1",
-                "abc12345",
-                "cr_1",
-                "br_1",
-                "pr_1",
-                null,
-                1_700_000_000_000i64,
-                "US",
-                "mobile",
-                null,
-                "ff",
-                0,
-                1,
-                1_699_999_000_000i64
-            ])
-        );
-    }
+/// A link's roll-ups in `[from, to)` by buckets of `size` ms (an hour or a day), oldest
+/// first; empty buckets are not rows. Orders count in the bucket they arrived in. One
+/// query, one row type: three kinds of row told apart by which columns they fill.
+pub async fn timeseries(
+    db: &Db,
+    link_id: &str,
+    code: &str,
+    from: i64,
+    to: i64,
+    size: i64,
+) -> StoreResult<Vec<SeriesRow>> {
+    all(
+        db,
+        "SELECT hour - hour % ?3 AS start, SUM(clicks) AS clicks, SUM(unique_clicks) AS unique_clicks, \
+         SUM(bot_clicks) AS bot_clicks, 0 AS orders, NULL AS currency, 0 AS amount FROM link_hourly \
+         WHERE link_id = ?4 AND hour >= ?1 AND hour < ?2 GROUP BY 1 \
+         UNION ALL SELECT created_at - created_at % ?3, 0, 0, 0, COUNT(*), NULL, 0 FROM orders \
+         WHERE link_code = ?5 AND created_at >= ?1 AND created_at < ?2 GROUP BY 1 \
+         UNION ALL SELECT created_at - created_at % ?3, 0, 0, 0, 0, currency, SUM(amount) FROM commissions \
+         WHERE link_code = ?5 AND created_at >= ?1 AND created_at < ?2 GROUP BY 1, 6 \
+         ORDER BY 1, 6",
+        &[int(from), int(to), int(size), text(link_id), text(code)],
+    )
+    .await
+}
+
+/// A link's human clicks by one dimension (`country`, `device` or `referrer`; `''` is
+/// unknown), most first.
+pub async fn breakdown(db: &Db, link_id: &str, dim: &str) -> StoreResult<Vec<CurrencySum>> {
+    // Read as a `CurrencySum` (the key in `currency`, the clicks in `amount`): one row type
+    // fewer in the wasm.
+    all(
+        db,
+        "SELECT key AS currency, clicks AS amount FROM link_dims WHERE link_id = ? AND dim = ? AND clicks > 0 ORDER BY clicks DESC, key LIMIT 100",
+        &[text(link_id), text(dim)],
+    )
+    .await
 }

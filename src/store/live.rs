@@ -208,7 +208,7 @@ pub struct LiveCounts {
 }
 
 /// A session's numbers, in one D1 round trip:
-/// - `clicks`: human clicks (`is_bot = 0`) on the session's links;
+/// - `clicks`: human clicks on the session's links, from the roll-ups;
 /// - `orders`: attributed orders carrying the session;
 /// - GMV per currency: the sum of those orders' `gmv`;
 /// - commission per currency: every ledger entry of the session (commissions, reversals
@@ -219,7 +219,8 @@ pub async fn stats(db: &Db, session_id: &str) -> StoreResult<(LiveCounts, Vec<Cu
         db,
         &[
             Stmt::new(
-                "SELECT (SELECT COUNT(*) FROM clicks WHERE live_session_id = ?1 AND is_bot = 0) AS clicks, \
+                "SELECT (SELECT COALESCE(SUM(h.clicks), 0) FROM links l JOIN link_hourly h ON h.link_id = l.id \
+                   WHERE l.live_session_id = ?1) AS clicks, \
                  (SELECT COUNT(*) FROM orders WHERE live_session_id = ?1 AND status = 'attributed') AS orders",
                 id(),
             ),

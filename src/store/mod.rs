@@ -3,6 +3,7 @@
 //! layer above converts them, and nothing here knows about HTTP.
 
 pub mod brands;
+pub mod clicks;
 pub mod creators;
 pub mod d1;
 pub mod error;
@@ -14,6 +15,7 @@ pub mod live;
 pub mod orders;
 pub mod page;
 pub mod products;
+pub mod rates;
 
 pub use d1::Db;
 pub use error::{StoreError, StoreResult};

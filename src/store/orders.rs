@@ -9,6 +9,7 @@ use super::d1::{batch, int, opt_int, opt_text, text, Param, Stmt};
 use super::Db;
 use super::Keyset;
 use super::{StoreError, StoreResult};
+use crate::domain::click_id::ClickClaim;
 use crate::domain::commission::RateInputs;
 use crate::domain::ledger::{LineItem, ProductRate, StoredCommission, StoredLine};
 use crate::domain::states::{EntryKind, EntryState, OrderState, OrderStatus};
@@ -23,10 +24,13 @@ pub struct Seen {
     pub order_status: Option<OrderStatus>,
 }
 
-/// A click as attribution needs it.
+/// A click as attribution needs it: its stored row, or what a genuine signed click id says
+/// of a click whose row the queue has not written yet (`stored` false).
 #[derive(Debug, Clone, Deserialize)]
 pub struct ClickRow {
     pub id: String,
+    pub link_id: String,
+    pub stored: bool,
     pub brand_id: String,
     pub creator_id: String,
     pub product_id: String,
@@ -59,30 +63,49 @@ const SEEN_SQL: &str =
      (SELECT id FROM orders WHERE brand_id = ?1 AND external_id = ?3) AS order_row_id, \
      (SELECT status FROM orders WHERE brand_id = ?1 AND external_id = ?3) AS order_status";
 
+/// The click an order names: its stored row, else — for a genuine signed id (`claim`) — the
+/// click as its link and the rates in force at its time make it (`?1` id, `?2` time,
+/// `?3` bot flag, `?4` link id).
+const CLICK_SQL: &str = concat!(
+    "SELECT id, link_id, 1 AS stored, brand_id, creator_id, product_id, live_session_id, rate_bps, created_at, \
+     is_bot, code FROM clicks WHERE id = ?1 \
+     UNION ALL SELECT ?1, l.id, 0, l.brand_id, l.creator_id, l.product_id, l.live_session_id, ",
+    super::rates::rate_at!("l.brand_id", "l.creator_id", "l.product_id", "CAST(?2 AS INTEGER)"),
+    ", CAST(?2 AS INTEGER), CAST(?3 AS INTEGER), l.code FROM links l \
+     WHERE l.id = ?4 AND NOT EXISTS (SELECT 1 FROM clicks WHERE id = ?1)"
+);
+
 pub async fn read_for_paid(
     db: &Db,
     brand_id: &str,
     delivery_id: &str,
     order_id: &str,
     click_id: Option<&str>,
+    claim: Option<&ClickClaim>,
     skus: &[&str],
 ) -> StoreResult<PaidReads> {
     let skus_json = serde_json::to_string(skus).map_err(|e| StoreError::D1(format!("skus: {e}")))?;
     let statements = [
         Stmt::new(SEEN_SQL, vec![text(brand_id), text(delivery_id), text(order_id)]),
         Stmt::new(
-            "SELECT id, brand_id, creator_id, product_id, live_session_id, rate_bps, created_at, is_bot, code \
-             FROM clicks WHERE id = ?",
-            vec![opt_text(click_id)],
+            CLICK_SQL,
+            vec![
+                opt_text(click_id),
+                opt_int(claim.map(|c| c.at)),
+                int(claim.is_some_and(|c| c.is_bot).into()),
+                opt_text(claim.map(|c| c.link_id.as_str())),
+            ],
         ),
         // Rate inputs for the click's creator (none when there is no click: nothing earns).
         Stmt::new(
             "SELECT p.id AS product_id, p.sku, p.commission_bps AS product, b.default_commission_bps AS brand_default, \
              (SELECT commission_bps FROM collaborations k WHERE k.brand_id = p.brand_id AND k.creator_id = c.creator_id AND k.scope = p.id) AS targeted_product, \
              (SELECT commission_bps FROM collaborations k WHERE k.brand_id = p.brand_id AND k.creator_id = c.creator_id AND k.scope = '') AS targeted_all \
-             FROM products p JOIN brands b ON b.id = p.brand_id LEFT JOIN clicks c ON c.id = ?2 \
+             FROM products p JOIN brands b ON b.id = p.brand_id \
+             LEFT JOIN (SELECT COALESCE((SELECT creator_id FROM clicks WHERE id = ?2), \
+               (SELECT creator_id FROM links WHERE id = ?4)) AS creator_id) c \
              WHERE p.brand_id = ?1 AND p.sku IN (SELECT value FROM json_each(?3))",
-            vec![text(brand_id), opt_text(click_id), text(&skus_json)],
+            vec![text(brand_id), opt_text(click_id), text(&skus_json), opt_text(claim.map(|c| c.link_id.as_str()))],
         ),
     ];
     let results = batch(db, &statements).await?;
@@ -281,6 +304,27 @@ impl Writes {
         self.push(
             "INSERT INTO webhook_deliveries (brand_id, delivery_id, order_id, kind, received_at) VALUES (?,?,?,?,?)",
             vec![text(brand_id), text(delivery_id), text(order_id), text(kind), int(now)],
+        );
+    }
+
+    /// The row of a click the queue has not written yet, so that the order can name it (a
+    /// foreign key): the queue's consumer fills it in and counts it, once.
+    pub fn click_placeholder(&mut self, c: &ClickRow) {
+        self.push(
+            "INSERT OR IGNORE INTO clicks (id, link_id, code, creator_id, brand_id, product_id, live_session_id, \
+             rate_bps, created_at, device, visitor_hash, is_bot, is_unique) VALUES (?,?,?,?,?,?,?,?,?,'unknown','',?,0)",
+            vec![
+                text(&c.id),
+                text(&c.link_id),
+                text(&c.code),
+                text(&c.creator_id),
+                text(&c.brand_id),
+                text(&c.product_id),
+                opt_text(c.live_session_id.as_deref()),
+                int(c.rate_bps.into()),
+                int(c.created_at),
+                int(c.is_bot.into()),
+            ],
         );
     }
 

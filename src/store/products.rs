@@ -1,6 +1,7 @@
 //! The `products` table (a brand's showcase) and targeted collaboration rates.
 
-use super::d1::{all, first, int, opt_int, opt_text, run, run_unique, text, D1Error, FromRow, Param, Row};
+use super::d1::{all, batch, batch_unique, first, int, opt_int, opt_text, text, D1Error, FromRow, Param, Row, Stmt};
+use super::rates;
 use super::Db;
 use super::Keyset;
 use super::StoreResult;
@@ -43,16 +44,19 @@ impl FromRow for ShowcaseRow {
 const COLUMNS: &str = "p.id, p.brand_id, p.sku, p.title, p.url, p.price_amount, p.price_currency, \
     p.commission_bps, p.image_url, p.active, p.created_at, p.updated_at";
 
+const SKU_TAKEN: &str = "this brand already has a product with that sku";
+
+/// Inserts a product and, when it has one, its rate's first version.
 pub async fn insert(db: &Db, p: &ProductRow) -> StoreResult<()> {
-    run_unique(
-        db,
+    let mut statements = vec![Stmt::new(
         "INSERT INTO products (id, brand_id, sku, title, url, price_amount, price_currency, \
          commission_bps, image_url, active, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        &params(p),
-        "this brand already has a product with that sku",
-    )
-    .await?;
-    Ok(())
+        params(p).to_vec(),
+    )];
+    if p.commission_bps.is_some() {
+        statements.push(rates::version(&p.brand_id, "", &p.id, p.created_at, p.commission_bps));
+    }
+    batch_unique(db, &statements, SKU_TAKEN).await
 }
 
 fn params(p: &ProductRow) -> [Param; 12] {
@@ -72,18 +76,19 @@ fn params(p: &ProductRow) -> [Param; 12] {
     ]
 }
 
-/// Writes every field of an existing product (the brand is part of the key: tenancy).
-pub async fn update(db: &Db, p: &ProductRow) -> StoreResult<()> {
+/// Writes every field of an existing product (the brand is part of the key: tenancy), and a
+/// new version of its rate when `rate_changed`.
+pub async fn update(db: &Db, p: &ProductRow, rate_changed: bool) -> StoreResult<()> {
     // Same parameters as the insert (`params`), by number; `created_at` (?11) is kept.
-    run_unique(
-        db,
+    let mut statements = vec![Stmt::new(
         "UPDATE products SET sku = ?3, title = ?4, url = ?5, price_amount = ?6, price_currency = ?7, \
          commission_bps = ?8, image_url = ?9, active = ?10, updated_at = ?12 WHERE id = ?1 AND brand_id = ?2",
-        &params(p),
-        "this brand already has a product with that sku",
-    )
-    .await?;
-    Ok(())
+        params(p).to_vec(),
+    )];
+    if rate_changed {
+        statements.push(rates::version(&p.brand_id, "", &p.id, p.updated_at, p.commission_bps));
+    }
+    batch_unique(db, &statements, SKU_TAKEN).await
 }
 
 /// One of `brand_id`'s products; another brand's is `None` (answered as 404).
@@ -155,14 +160,16 @@ pub async fn set_collaboration(
     commission_bps: u32,
     now: i64,
 ) -> StoreResult<()> {
-    run(
-        db,
-        "INSERT INTO collaborations (brand_id, creator_id, product_id, scope, commission_bps, updated_at) \
-         VALUES (?1, ?2, ?3, COALESCE(?3, ''), ?4, ?5) \
-         ON CONFLICT (brand_id, creator_id, scope) DO UPDATE SET \
-         commission_bps = excluded.commission_bps, updated_at = excluded.updated_at",
-        &[text(brand_id), text(creator_id), opt_text(product_id), int(commission_bps.into()), int(now)],
-    )
-    .await?;
+    let statements = [
+        Stmt::new(
+            "INSERT INTO collaborations (brand_id, creator_id, product_id, scope, commission_bps, updated_at) \
+             VALUES (?1, ?2, ?3, COALESCE(?3, ''), ?4, ?5) \
+             ON CONFLICT (brand_id, creator_id, scope) DO UPDATE SET \
+             commission_bps = excluded.commission_bps, updated_at = excluded.updated_at",
+            vec![text(brand_id), text(creator_id), opt_text(product_id), int(commission_bps.into()), int(now)],
+        ),
+        rates::version(brand_id, creator_id, product_id.unwrap_or(""), now, Some(commission_bps)),
+    ];
+    batch(db, &statements).await?;
     Ok(())
 }

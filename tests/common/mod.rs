@@ -209,11 +209,12 @@ pub fn new_link(creator: &Creator, product_id: &str) -> Value {
     app().post("/api/links", Some(&creator.api_key), &json!({ "product_id": product_id })).expect(201)
 }
 
-/// Polls `f` every 100 ms for up to ~3 s until `done` holds, and returns the last value
+/// Polls `f` every 100 ms for up to ~12 s (a click goes through the queue: its batch waits
+/// up to 1 s locally) until `done` holds, and returns the last value
 /// (whether or not it holds: the caller asserts). For what the worker writes after the
 /// response (`wait_until`), such as clicks.
 pub fn eventually<T>(mut f: impl FnMut() -> T, done: impl Fn(&T) -> bool) -> T {
-    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    let deadline = std::time::Instant::now() + Duration::from_secs(12);
     loop {
         let v = f();
         if done(&v) || std::time::Instant::now() >= deadline {

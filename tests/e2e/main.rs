@@ -4,6 +4,7 @@
 mod common;
 
 mod brands;
+mod clicks;
 mod creators;
 mod hardening;
 mod health;
