@@ -2,14 +2,14 @@
 
 use super::error::{ApiError, ApiResult};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
-use worker::{Headers, Request, Response};
+use worker::{Request, Response};
 
 /// Largest API body we read (the contract: 64 KiB).
 pub const API_BODY_LIMIT: usize = 64 * 1024;
 /// Largest webhook body we read (the contract: 1 MiB).
 pub const WEBHOOK_BODY_LIMIT: usize = 1024 * 1024;
 
-pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
+pub use super::response::{respond, JSON_CONTENT_TYPE};
 
 /// Reads the raw body, refusing it (413) when the declared or actual length is over `limit`.
 pub async fn read_body(req: &mut Request, limit: usize) -> ApiResult<Vec<u8>> {
@@ -87,19 +87,6 @@ pub fn parse_object<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
 pub async fn body<T: DeserializeOwned>(req: &mut Request) -> ApiResult<T> {
     let bytes = read_body(req, API_BODY_LIMIT).await?;
     parse_object(&bytes)
-}
-
-/// A JSON response with the contract's content type.
-pub fn respond<T: Serialize>(status: u16, value: &T) -> Response {
-    let bytes = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
-    let headers = Headers::new();
-    let _ = headers.set("content-type", JSON_CONTENT_TYPE);
-    match Response::from_bytes(bytes) {
-        Ok(r) => r.with_status(status).with_headers(headers),
-        Err(_) => Response::empty()
-            .map(|r| r.with_status(500))
-            .unwrap_or_else(|_| Response::builder().with_status(500).empty()),
-    }
 }
 
 pub fn ok<T: Serialize>(value: &T) -> ApiResult<Response> {
