@@ -54,32 +54,39 @@ fn depth(bytes: &[u8]) -> usize {
     deepest
 }
 
-/// Parses JSON bytes into `T`: syntax errors are 400, type/shape errors 422.
-pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        use serde_json::error::Category;
-        match e.classify() {
-            Category::Data => ApiError::invalid(e.to_string()),
-            Category::Syntax | Category::Eof | Category::Io => {
-                ApiError::bad_json(format!("body is not valid JSON: {e}"))
-            }
-        }
-    })
+/// A serde_json error as the contract's: syntax errors are 400, type/shape errors 422.
+fn json_error(e: serde_json::Error) -> ApiError {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Data => ApiError::invalid(e.to_string()),
+        Category::Syntax | Category::Eof | Category::Io => ApiError::bad_json(format!("body is not valid JSON: {e}")),
+    }
 }
 
-/// Parses an API body: a JSON object (serde would read a struct from an array too), at most
-/// [`MAX_DEPTH`] deep, of `T`'s shape.
-pub fn parse_object<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+/// Parses JSON bytes into `T`: syntax errors are 400, type/shape errors 422.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+    serde_json::from_slice(bytes).map_err(json_error)
+}
+
+/// What [`parse_object`] checks before serde sees the body (one copy, not one per type).
+#[inline(never)]
+fn check_object(bytes: &[u8]) -> ApiResult<()> {
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if first != Some(&b'{') {
         // Not an object: say whether it is JSON at all.
-        serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
-            .map_err(|e| ApiError::bad_json(format!("body is not valid JSON: {e}")))?;
+        serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(json_error)?;
         return Err(ApiError::invalid("body must be a JSON object"));
     }
     if depth(bytes) > MAX_DEPTH {
         return Err(ApiError::invalid(format!("body nests deeper than {MAX_DEPTH} levels")));
     }
+    Ok(())
+}
+
+/// Parses an API body: a JSON object (serde would read a struct from an array too), at most
+/// [`MAX_DEPTH`] deep, of `T`'s shape.
+pub fn parse_object<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+    check_object(bytes)?;
     parse(bytes)
 }
 
