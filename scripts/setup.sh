@@ -60,5 +60,16 @@ fi
 
 # 5. Local secrets for `wrangler dev`.
 [ -f .dev.vars ] || { cp .dev.vars.example .dev.vars; log "created .dev.vars from .dev.vars.example"; }
+# A secret added to the example later (CLICK_SECRET) is added to an existing .dev.vars too;
+# values already there are never changed.
+while IFS= read -r line; do
+  case "$line" in ''|'#'*) continue ;; esac
+  name="${line%%=*}"
+  if ! grep -q "^$name=" .dev.vars; then
+    [ -z "$(tail -c1 .dev.vars)" ] || echo >> .dev.vars # a last line without its newline
+    printf '%s\n' "$line" >> .dev.vars
+    log "added $name to .dev.vars"
+  fi
+done < .dev.vars.example
 
 log "setup done"
