@@ -860,7 +860,15 @@ async function main() {
 
     if (!flag("no-ingest")) res.ingest = await ingestAll(dir);
 
-    if (!flag("no-callgrind")) Object.assign(res, await repeatedCounts(dir, s));
+    // A failure here (valgrind) must not cost the rest of a long run: reported, not thrown.
+    if (!flag("no-callgrind")) {
+      try {
+        Object.assign(res, await repeatedCounts(dir, s));
+      } catch (e) {
+        log(`callgrind failed: ${e.stack ?? e}`);
+        res.callgrindError = String(e.message ?? e).split("\n")[0].slice(0, 300);
+      }
+    }
   } finally {
     agent.destroy();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -906,7 +914,7 @@ function report(res) {
     ...ingestText(res.ingest),
     res.instructions
       ? `- Instructions${CG_RUNS > 1 ? ` (median of ${CG_RUNS} workerd processes; runs: Rust ${res.instructionRuns.rustS?.map((x) => Math.round(x / 1000)).join(", ")} k, JS ${res.instructionRuns.jsS?.map((x) => Math.round(x / 1000)).join(", ")} k)` : ""}: the whole workerd process (callgrind) over ${CG_REQUESTS} requests per side after ${WARMUP + 100} warm-up requests (local-simulator pair: ${cgRequests("rust")} after ${cgWarmup("rust") + 100}), the click's work after the response included, idle cost subtracted.`
-      : "- Instructions: not measured (--no-callgrind).",
+      : `- Instructions: not measured (${res.callgrindError ? `callgrind failed: ${res.callgrindError}` : "--no-callgrind"}).`,
   ].join("\n");
   console.log("\n" + text);
   if (flag("write")) {
