@@ -120,9 +120,6 @@ CREATE TABLE IF NOT EXISTS clicks (
   is_unique        INTEGER NOT NULL CHECK (is_unique IN (0, 1)), ingest TEXT,
   CHECK (NOT (is_bot = 1 AND is_unique = 1))
 );
-CREATE INDEX IF NOT EXISTS clicks_link ON clicks (link_id, created_at);
-CREATE INDEX IF NOT EXISTS clicks_visitor ON clicks (link_id, visitor_hash, created_at);
-CREATE INDEX IF NOT EXISTS clicks_live ON clicks (live_session_id) WHERE live_session_id IS NOT NULL;
 
 -- Every accepted webhook delivery, once: the idempotency key of the scheme.
 CREATE TABLE IF NOT EXISTS webhook_deliveries (

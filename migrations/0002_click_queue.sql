@@ -5,6 +5,11 @@
 -- left the queue). Roll-ups count exactly the rows of their own run.
 ALTER TABLE clicks ADD COLUMN ingest TEXT;
 CREATE INDEX IF NOT EXISTS clicks_ingest ON clicks (ingest);
+-- Stats read roll-ups and uniqueness is claimed in click_visitors: release 1's indexes for
+-- counting raw clicks would only cost writes (D1 bills every index entry).
+DROP INDEX IF EXISTS clicks_link;
+DROP INDEX IF EXISTS clicks_visitor;
+DROP INDEX IF EXISTS clicks_live;
 CREATE INDEX IF NOT EXISTS clicks_age ON clicks (created_at);
 
 -- A visitor is unique once per link and clock hour: the first click that claims the row.

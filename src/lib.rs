@@ -35,7 +35,7 @@ pub async fn fetch(req: web_sys::Request, env: Env, ctx: worker::worker_sys::Con
             if (method == "GET" || method == "HEAD") && routes::redirect_code(routes::path_of(&req.url())).is_some() {
                 http::ApiError::not_found("link").into_response()
             } else {
-                routes::dispatch(req.into(), env, worker::Context::new(ctx)).await.unwrap_or_else(|e| e.into_response())
+                routes::dispatch(req.into(), env, ctx).await.unwrap_or_else(|e| e.into_response())
             };
         Ok(web_sys::Response::from(res).into())
     })

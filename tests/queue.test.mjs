@@ -131,3 +131,26 @@ test("a batch that fails in the middle stores nothing, and its retry counts once
   await deliver(batch(good));
   assert.equal((await stats()).clicks, before.clicks + 2, "and a second delivery of the retry counts nothing");
 });
+
+test("the scheduled job deletes raw clicks too old to attribute, keeps the roll-ups and the clicks orders name", async () => {
+  const DAY = 86_400_000;
+  // The brand's window is 30 days: a click 38 days old can no longer attribute; 36 days can
+  // (window + 7 days of grace).
+  const old = Date.now() - 38 * DAY;
+  await deliver(batch([click(20, { at: old, hash: "o1" }), click(21, { at: old, hash: "o2" }), click(22, { at: Date.now() - 36 * DAY, hash: "o3" })]));
+  const db = await mf.getD1Database("DB");
+  // An order that names one of the old clicks keeps it (the order points at it).
+  await db.prepare(
+    "INSERT INTO orders (id, brand_id, external_id, click_id, creator_id, link_code, currency, gmv, status, occurred_at, created_at) \
+     VALUES ('ord_queue1', ?1, 'o-q1', 'clk_queue21', ?2, ?3, 'USD', 0, 'attributed', ?4, ?4)",
+  ).bind(ctx.brand, ctx.creator, ctx.code, old).run();
+  const counted = await stats();
+  const ids = async () => (await db.prepare("SELECT id FROM clicks WHERE id IN ('clk_queue20','clk_queue21','clk_queue22') ORDER BY id").all()).results.map((r) => r.id);
+  assert.deepEqual(await ids(), ["clk_queue20", "clk_queue21", "clk_queue22"]);
+  const worker = await mf.getWorker();
+  await worker.scheduled({ cron: "*/15 * * * *", scheduledTime: new Date() });
+  assert.deepEqual(await ids(), ["clk_queue21", "clk_queue22"]);
+  const after = await stats();
+  assert.equal(after.clicks, counted.clicks, "roll-ups stay");
+  assert.equal(after.orders, counted.orders);
+});

@@ -80,7 +80,7 @@ impl ApiError {
             message: &'a str,
         }
         let body = Body { error: Inner { code: self.code, message: &self.message } };
-        let mut response = super::json::respond(self.status, &body);
+        let mut response = super::response::respond(self.status, &body);
         for (name, value) in &self.headers {
             let _ = response.headers_mut().set(name, value);
         }

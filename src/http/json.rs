@@ -2,14 +2,14 @@
 
 use super::error::{ApiError, ApiResult};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
-use worker::{Headers, Request, Response};
+use worker::{Request, Response};
 
 /// Largest API body we read (the contract: 64 KiB).
 pub const API_BODY_LIMIT: usize = 64 * 1024;
 /// Largest webhook body we read (the contract: 1 MiB).
 pub const WEBHOOK_BODY_LIMIT: usize = 1024 * 1024;
 
-pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
+pub use super::response::{respond, JSON_CONTENT_TYPE};
 
 /// Reads the raw body, refusing it (413) when the declared or actual length is over `limit`.
 pub async fn read_body(req: &mut Request, limit: usize) -> ApiResult<Vec<u8>> {
@@ -54,32 +54,39 @@ fn depth(bytes: &[u8]) -> usize {
     deepest
 }
 
-/// Parses JSON bytes into `T`: syntax errors are 400, type/shape errors 422.
-pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        use serde_json::error::Category;
-        match e.classify() {
-            Category::Data => ApiError::invalid(e.to_string()),
-            Category::Syntax | Category::Eof | Category::Io => {
-                ApiError::bad_json(format!("body is not valid JSON: {e}"))
-            }
-        }
-    })
+/// A serde_json error as the contract's: syntax errors are 400, type/shape errors 422.
+fn json_error(e: serde_json::Error) -> ApiError {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Data => ApiError::invalid(e.to_string()),
+        Category::Syntax | Category::Eof | Category::Io => ApiError::bad_json(format!("body is not valid JSON: {e}")),
+    }
 }
 
-/// Parses an API body: a JSON object (serde would read a struct from an array too), at most
-/// [`MAX_DEPTH`] deep, of `T`'s shape.
-pub fn parse_object<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+/// Parses JSON bytes into `T`: syntax errors are 400, type/shape errors 422.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+    serde_json::from_slice(bytes).map_err(json_error)
+}
+
+/// What [`parse_object`] checks before serde sees the body (one copy, not one per type).
+#[inline(never)]
+fn check_object(bytes: &[u8]) -> ApiResult<()> {
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if first != Some(&b'{') {
         // Not an object: say whether it is JSON at all.
-        serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
-            .map_err(|e| ApiError::bad_json(format!("body is not valid JSON: {e}")))?;
+        serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(json_error)?;
         return Err(ApiError::invalid("body must be a JSON object"));
     }
     if depth(bytes) > MAX_DEPTH {
         return Err(ApiError::invalid(format!("body nests deeper than {MAX_DEPTH} levels")));
     }
+    Ok(())
+}
+
+/// Parses an API body: a JSON object (serde would read a struct from an array too), at most
+/// [`MAX_DEPTH`] deep, of `T`'s shape.
+pub fn parse_object<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+    check_object(bytes)?;
     parse(bytes)
 }
 
@@ -87,19 +94,6 @@ pub fn parse_object<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
 pub async fn body<T: DeserializeOwned>(req: &mut Request) -> ApiResult<T> {
     let bytes = read_body(req, API_BODY_LIMIT).await?;
     parse_object(&bytes)
-}
-
-/// A JSON response with the contract's content type.
-pub fn respond<T: Serialize>(status: u16, value: &T) -> Response {
-    let bytes = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
-    let headers = Headers::new();
-    let _ = headers.set("content-type", JSON_CONTENT_TYPE);
-    match Response::from_bytes(bytes) {
-        Ok(r) => r.with_status(status).with_headers(headers),
-        Err(_) => Response::empty()
-            .map(|r| r.with_status(500))
-            .unwrap_or_else(|_| Response::builder().with_status(500).empty()),
-    }
 }
 
 pub fn ok<T: Serialize>(value: &T) -> ApiResult<Response> {

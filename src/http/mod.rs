@@ -2,6 +2,7 @@
 
 pub mod error;
 pub mod json;
+pub mod response;
 
 pub use error::{ApiError, ApiResult};
 pub mod auth;
@@ -17,31 +18,27 @@ pub fn env_text(env: &Env, name: &str) -> Option<String> {
     worker::js_sys::Reflect::get(env.as_ref(), &name.into()).ok()?.as_string()
 }
 
-/// The secret salt of visitor hashes (`VISITOR_SALT`); `None`, said once in the log, when
-/// it is unset or empty: then no visitor is hashed.
-pub fn visitor_salt(env: &Env) -> Option<String> {
-    let salt = env_text(env, "VISITOR_SALT").filter(|s| !s.is_empty());
-    if salt.is_none() {
-        static SAID: std::sync::Once = std::sync::Once::new();
-        SAID.call_once(|| {
-            worker::console_error!("VISITOR_SALT is not set: clicks are stored without a visitor hash, never unique")
-        });
-    }
-    salt
-}
-
-/// The secret that signs click ids (`CLICK_SECRET`); `None`, said once in the log, when it
-/// is unset or empty: then click ids are plain random ids that attribute only once their
-/// row is written.
-pub fn click_secret(env: &Env) -> Option<String> {
-    let secret = env_text(env, "CLICK_SECRET").filter(|s| !s.is_empty());
+/// A secret a feature needs (`name`); `None` when unset or empty, and then `without` is said
+/// in the log once per isolate (`said` is the secret's own `Once`).
+fn needed_secret(env: &Env, name: &str, said: &'static std::sync::Once, without: &str) -> Option<String> {
+    let secret = env_text(env, name).filter(|s| !s.is_empty());
     if secret.is_none() {
-        static SAID: std::sync::Once = std::sync::Once::new();
-        SAID.call_once(|| {
-            worker::console_error!("CLICK_SECRET is not set: click ids are unsigned and attribute only once stored")
-        });
+        said.call_once(|| worker::console_error!("{name} is not set: {without}"));
     }
     secret
+}
+
+/// The secret salt of visitor hashes (`VISITOR_SALT`); without it no visitor is hashed.
+pub fn visitor_salt(env: &Env) -> Option<String> {
+    static SAID: std::sync::Once = std::sync::Once::new();
+    needed_secret(env, "VISITOR_SALT", &SAID, "clicks are stored without a visitor hash, never unique")
+}
+
+/// The secret that signs click ids (`CLICK_SECRET`); without it click ids are plain random
+/// ids that attribute only once their row is written.
+pub fn click_secret(env: &Env) -> Option<String> {
+    static SAID: std::sync::Once = std::sync::Once::new();
+    needed_secret(env, "CLICK_SECRET", &SAID, "click ids are unsigned and attribute only once stored")
 }
 
 /// The public origin for URLs we hand out (`short_url`, `webhook_url`): the `PUBLIC_ORIGIN`

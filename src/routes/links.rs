@@ -13,7 +13,7 @@ use crate::store::links::{Insert, LinkRow};
 use crate::store::{self, creators::CreatorRow, Db};
 use crate::views::links::render;
 use serde::{Deserialize, Serialize};
-use worker::{Context, Env, Request, Response};
+use worker::{worker_sys, Env, Request, Response};
 
 #[derive(Deserialize)]
 struct NewLink {
@@ -30,7 +30,7 @@ const CODE_ATTEMPTS: usize = 5;
 pub async fn make_link(
     db: &Db,
     env: &Env,
-    ctx: &Context,
+    ctx: &worker_sys::Context,
     creator: &CreatorRow,
     product_id: &str,
     live_session_id: Option<String>,
@@ -69,11 +69,11 @@ pub async fn make_link(
     if !inserted {
         return Err(ApiError::internal("no free link code after several attempts"));
     }
-    link_cache::fill_after_response(ctx, store::kv(env)?, vec![link_cache::link_entry(&row.code, &row.record())]);
+    link_cache::fill_after_response(ctx, &store::kv(env)?, &[link_cache::link_entry(&row.code, &row.record())]);
     Ok(row)
 }
 
-pub async fn create(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Response> {
+pub async fn create(mut req: Request, env: &Env, ctx: &worker_sys::Context) -> ApiResult<Response> {
     let creator = auth::require_creator(&req, env).await?;
     let body: NewLink = json::body(&mut req).await?;
     let alias =

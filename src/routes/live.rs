@@ -17,7 +17,7 @@ use crate::store::{self, creators::CreatorRow, Db};
 use crate::views::live::{render_pin, render_session, view, LiveView, PinOut};
 use crate::views::live_page;
 use serde::{Deserialize, Serialize};
-use worker::{Context, Env, Headers, Request, Response};
+use worker::{worker_sys, Env, Headers, Request, Response};
 
 #[derive(Deserialize)]
 struct NewSession {
@@ -110,7 +110,7 @@ pub async fn end(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
 /// `links_live_product` unique index; the loser takes the winner's link.
 async fn session_link(
     env: &Env,
-    ctx: &Context,
+    ctx: &worker_sys::Context,
     db: &Db,
     creator: &CreatorRow,
     session_id: &str,
@@ -137,7 +137,7 @@ async fn session_link(
 
 /// `POST /api/live-sessions/{id}/pins` (owner) `{product_id}`: 201 with the new pin, or
 /// 200 when the product was already pinned (it moves to the top).
-pub async fn pin(mut req: Request, env: &Env, ctx: &Context, id: &str) -> ApiResult<Response> {
+pub async fn pin(mut req: Request, env: &Env, ctx: &worker_sys::Context, id: &str) -> ApiResult<Response> {
     let creator = auth::require_creator(&req, env).await?;
     let body: NewPin = json::body(&mut req).await?;
     let db = store::db(env)?;

@@ -11,7 +11,7 @@ pub mod redirect;
 pub mod webhooks;
 
 use crate::http::{ApiError, ApiResult};
-use worker::{Context, Env, Method, Request, Response};
+use worker::{worker_sys, Env, Method, Request, Response};
 
 /// The code of `GET|HEAD /{code}` when `path` (the URL's path) is that route and nothing
 /// else, exactly as [`dispatch`] would route it: the redirect's fast path in `lib.rs`.
@@ -47,7 +47,7 @@ macro_rules! on {
 
 /// Dispatches every request but the redirect (`GET|HEAD /{code}`, see [`redirect_code`]),
 /// which `lib.rs` answers before converting the request. A trailing `/` is ignored.
-pub async fn dispatch(req: Request, env: Env, ctx: Context) -> ApiResult<Response> {
+pub async fn dispatch(req: Request, env: Env, ctx: worker_sys::Context) -> ApiResult<Response> {
     let path = req.path();
     let trimmed = path.trim_start_matches('/').trim_end_matches('/');
     let segments: Vec<&str> = trimmed.split('/').collect();

@@ -11,7 +11,7 @@ use crate::store::link_cache::{self, ProductRecord};
 use crate::store::{self, brands::BrandRow, products::ProductRow};
 use crate::views::products::{product, showcase_item};
 use serde::Deserialize;
-use worker::{Context, Env, Request, Response};
+use worker::{worker_sys, Env, Request, Response};
 
 #[derive(Deserialize)]
 struct MoneyIn {
@@ -91,7 +91,7 @@ fn cache_record(brand: &BrandRow, p: &ProductRow) -> ProductRecord {
     ProductRecord { active: p.active, click_param: brand.click_param.clone(), destination: p.url.clone() }
 }
 
-pub async fn create(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Response> {
+pub async fn create(mut req: Request, env: &Env, ctx: &worker_sys::Context) -> ApiResult<Response> {
     let brand = auth::require_brand(&req, env).await?;
     let body: NewProduct = json::body(&mut req).await?;
     let (price_amount, price_currency) = parse_price(&body.price)?;
@@ -112,7 +112,7 @@ pub async fn create(mut req: Request, env: &Env, ctx: &Context) -> ApiResult<Res
     };
     store::products::insert(&store::db(env)?, &row).await?;
     let entry = link_cache::product_entry(&row.id, &cache_record(&brand, &row));
-    link_cache::fill_after_response(ctx, store::kv(env)?, vec![entry]);
+    link_cache::fill_after_response(ctx, &store::kv(env)?, &[entry]);
     json::created(&product(row))
 }
 

@@ -24,8 +24,8 @@ use crate::domain::visitor;
 use crate::http::{ApiError, ApiResult};
 use crate::store::link_cache::{self, LinkRecord, ProductRecord};
 use crate::store::{self, clicks::ClickMsg};
-use worker::wasm_bindgen::{prelude::wasm_bindgen, JsCast, JsValue};
-use worker::{console_error, web_sys, worker_sys, Context, Env};
+use worker::wasm_bindgen::{prelude::wasm_bindgen, JsValue};
+use worker::{console_error, web_sys, worker_sys, Env};
 
 /// The KV key of the link that `url` (a `Request.url`) asks for, when it is `GET|HEAD /{code}`
 /// with a code that can exist; otherwise `None` and the request goes to `fetch`.
@@ -203,16 +203,8 @@ async fn lookup(
     let kv = store::kv(env)?;
     let (link, product) =
         store::links::redirect_records(&store::db(env)?, code).await?.ok_or_else(|| ApiError::not_found("link"))?;
-    let (l, p, code) = (link.clone(), product.clone(), code.to_string());
-    Context::new(AsRef::<JsValue>::as_ref(ctx).clone().unchecked_into()).wait_until(async move {
-        let filled = async {
-            link_cache::put_link(&kv, &code, &l).await?;
-            link_cache::put_product(&kv, &l.product_id, &p).await
-        };
-        if let Err(e) = filled.await {
-            console_error!("KV fill for {code} failed: {e:?}");
-        }
-    });
+    let entries = [link_cache::link_entry(code, &link), link_cache::product_entry(&link.product_id, &product)];
+    link_cache::fill_after_response(ctx, &kv, &entries);
     Ok((link, product))
 }
 

@@ -36,6 +36,7 @@ function send(env, m) {
   if (m.sent) return undefined;
   m.sent = true;
   if (open === m) open = null;
+  if (env.CLICKS === undefined) return console.error('no CLICKS queue binding: ' + m.clicks.length + ' clicks not queued');
   // env.CLICKS: store::clicks (the CLICKS queue binding in wrangler.toml)
   return env.CLICKS.send('[' + m.clicks.join(',') + ']', { contentType: 'text' })
     .catch((e) => console.error(m.clicks.length + ' clicks not queued: ' + e));

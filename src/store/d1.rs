@@ -121,24 +121,19 @@ pub fn opt_int(n: Option<i64>) -> Param {
 /// One statement of a [`batch`]. It serializes as `[sql, params]`.
 #[derive(Debug)]
 pub struct Stmt {
-    pub sql: std::borrow::Cow<'static, str>,
+    pub sql: &'static str,
     pub params: Vec<Param>,
 }
 
 impl Stmt {
     pub fn new(sql: &'static str, params: Vec<Param>) -> Stmt {
-        Stmt { sql: sql.into(), params }
-    }
-
-    /// A statement whose SQL is built at run time (from constants, never from input).
-    pub fn owned(sql: String, params: Vec<Param>) -> Stmt {
-        Stmt { sql: sql.into(), params }
+        Stmt { sql, params }
     }
 }
 
 impl Serialize for Stmt {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        (&*self.sql, &self.params).serialize(s)
+        (self.sql, &self.params).serialize(s)
     }
 }
 

@@ -6,13 +6,18 @@ use super::error::{StoreError, StoreResult};
 use worker::js_sys::{self, Promise};
 use worker::wasm_bindgen::{prelude::wasm_bindgen, JsCast, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
-use worker::Env;
+use worker::{worker_sys, Env};
 
 #[wasm_bindgen(
     wasm_bindgen = ::worker::wasm_bindgen,
     js_sys = ::worker::js_sys,
     inline_js = "export function kv_put(kv, key, value) { return kv.put(key, value); }
-export function kv_get(kv, key) { return kv.get(key); }"
+export function kv_get(kv, key) { return kv.get(key); }
+export function kv_put_after_response(ctx, kv, entries) {
+  const put = ([key, value]) =>
+    kv.put(key, value).catch((e) => console.error('KV fill of ' + key + ' failed (a click will read D1): ' + e));
+  ctx.waitUntil(Promise.all(JSON.parse(entries).map(put)));
+}"
 )]
 extern "C" {
     /// A KV namespace binding.
@@ -20,6 +25,13 @@ extern "C" {
 
     fn kv_put(kv: &Kv, key: &str, value: &str) -> Promise;
     fn kv_get(kv: &Kv, key: &str) -> Promise;
+    fn kv_put_after_response(ctx: &worker_sys::Context, kv: &Kv, entries: &str);
+}
+
+/// Writes `entries` (`[[key, value], ...]` as JSON) after the response, from JS inside
+/// `waitUntil`; a failure is logged there.
+pub fn put_after_response(ctx: &worker_sys::Context, kv: &Kv, entries: &str) {
+    kv_put_after_response(ctx, kv, entries);
 }
 
 fn failed(e: JsValue) -> StoreError {

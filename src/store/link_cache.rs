@@ -13,7 +13,7 @@
 
 use super::Kv;
 use super::{StoreError, StoreResult};
-use worker::{console_error, Context};
+use worker::{console_error, worker_sys};
 
 /// What the redirect needs to know about a link.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,16 +140,14 @@ pub async fn put_product(kv: &Kv, product_id: &str, r: &ProductRecord) -> StoreR
     put(kv, &product_key(product_id), &r.encode()).await
 }
 
-/// Fills a new record after the response: nothing is lost if it fails, since a KV miss
-/// reads D1 and fills KV again (`routes::redirect`), so a create doesn't wait on it.
-pub fn fill_after_response(ctx: &Context, kv: Kv, entries: Vec<(String, String)>) {
-    ctx.wait_until(async move {
-        for (key, value) in entries {
-            if let Err(e) = put(&kv, &key, &value).await {
-                console_error!("KV fill of {key} failed (a click will read D1): {e}");
-            }
-        }
-    });
+/// Fills new records after the response: nothing is lost if it fails, since a KV miss
+/// reads D1 and fills KV again (`routes::redirect`), so a create doesn't wait on it. The puts
+/// run from JS inside `waitUntil` (no Rust future waits on them).
+pub fn fill_after_response(ctx: &worker_sys::Context, kv: &Kv, entries: &[(String, String)]) {
+    match serde_json::to_string(entries) {
+        Ok(json) => super::kv::put_after_response(ctx, kv, &json),
+        Err(e) => console_error!("KV fill not started: {e}"),
+    }
 }
 
 /// The KV entry of a link's record, for [`fill_after_response`].

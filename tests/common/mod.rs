@@ -323,3 +323,23 @@ pub mod local_kv {
         (!text.is_empty() && text != "Value not found").then_some(text)
     }
 }
+
+/// The worker's local D1, through wrangler's CLI on the state directory `npm test` gives the
+/// worker (`AE_STATE_DIR`): for rows no route writes (a release-1 click).
+pub mod local_d1 {
+    use std::process::Command;
+
+    pub fn execute(sql: &str) {
+        let state = std::env::var("AE_STATE_DIR").expect("AE_STATE_DIR is not set: run the tests with `npm test`");
+        let node = std::env::var("AE_NODE").expect("AE_NODE is not set: run the tests with `npm test`");
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/node_modules/wrangler/bin/wrangler.js");
+        let out = Command::new(node)
+            .arg(script)
+            .args(["d1", "execute", "DB", "--local", "--persist-to", &state, "--command", sql])
+            .env("WRANGLER_SEND_METRICS", "false")
+            .env("CI", "true")
+            .output()
+            .expect("run wrangler");
+        assert!(out.status.success(), "wrangler d1 execute: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}

@@ -12,6 +12,7 @@ struct Shop {
     creator: Creator,
     product: Value,
     code: String,
+    link_id: String,
 }
 
 fn shop() -> Shop {
@@ -19,7 +20,8 @@ fn shop() -> Shop {
     let product = new_product(&brand, json!({ "commission_bps": 1250 }));
     let creator = new_creator();
     let link = new_link(&creator, product["id"].as_str().unwrap());
-    Shop { brand, creator, product, code: link["code"].as_str().unwrap().to_string() }
+    let (code, link_id) = (link["code"].as_str().unwrap().to_string(), link["id"].as_str().unwrap().to_string());
+    Shop { brand, creator, product, code, link_id }
 }
 
 impl Shop {
@@ -141,4 +143,28 @@ fn timeseries_and_breakdown_read_the_roll_ups() {
     app()
         .get(&format!("/api/links/{}/breakdown?by=device", s.code), Some(&s.brand.api_key))
         .expect_error(403, "forbidden");
+}
+
+/// Release 1's click ids (random, unsigned) keep attributing through their stored rows, with
+/// the rate the row locked.
+#[test]
+fn a_release_1_click_id_still_attributes_through_its_row() {
+    let s = shop();
+    let id = format!("clk_{:0<22.22}", unique("R1"));
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis();
+    crate::common::local_d1::execute(&format!(
+        "INSERT INTO clicks (id, link_id, code, creator_id, brand_id, product_id, rate_bps, created_at, device, \
+         visitor_hash, is_bot, is_unique, ingest) VALUES ('{id}', '{}', '{}', '{}', '{}', '{}', 700, {now}, 'mobile', \
+         'h', 0, 1, 'release-1')",
+        s.link_id,
+        s.code,
+        s.creator.id,
+        s.brand.id,
+        s.product["id"].as_str().unwrap(),
+    ));
+    let v = s.order(&id);
+    assert_eq!(v["status"], "attributed", "{v}");
+    assert_eq!(v["commissions"][0]["rate_bps"], 700, "the row's rate lock, not today's 1250: {v}");
+    // Unknown ids of the old form attribute nothing.
+    assert_eq!(s.order("clk_0000000000000000000000")["status"], "unattributed");
 }

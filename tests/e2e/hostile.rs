@@ -1,4 +1,4 @@
-//! A bounded, repeatable hostile-input walk over every Release-1 route of the contract (the
+//! A bounded, repeatable hostile-input walk over every route the worker answers (the
 //! route table is `src/routes/mod.rs` `dispatch`): wrong types for every field, boundary
 //! sizes, control characters, invalid UTF-8, lone surrogates, deep nesting, oversized and
 //! non-JSON bodies, other tenants' ids, wrong roles and no key, odd path parameters, bad
@@ -1098,6 +1098,35 @@ fn cases(w: &World) -> Vec<Case> {
     k.push(route, "another creator's link", "GET", format!("/api/links/{}/stats", w.l2), Some(creator), None);
     k.params(route, "GET", "/api/links/{}/stats", Some(creator), None, Expect::Error);
     k.auth(route, "GET", &format!("/api/links/{}/stats", w.l1), Role::Creator, None);
+
+    // GET /api/links/{code}/timeseries and /breakdown (owner, release 2): another creator's
+    // link, odd codes, wrong roles, and every kind of bad query parameter.
+    for (route, tail) in
+        [("GET /api/links/{code}/timeseries", "timeseries"), ("GET /api/links/{code}/breakdown", "breakdown?by=device")]
+    {
+        k.push(route, "another creator's link", "GET", format!("/api/links/{}/{tail}", w.l2), Some(creator), None);
+        k.params(route, "GET", &format!("/api/links/{{}}/{tail}"), Some(creator), None, Expect::Error);
+        k.auth(route, "GET", &format!("/api/links/{}/{tail}", w.l1), Role::Creator, None);
+    }
+    let route = "GET /api/links/{code}/timeseries";
+    for q in [
+        // (an empty `interval=` is the default, like an empty `cursor=`)
+        "interval=week",
+        "interval=HOUR",
+        "interval=hour%00",
+        "from=yesterday",
+        "from=2026-13-01T00:00:00Z",
+        "to=1700000000000",
+        "from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z",
+        "interval=hour&from=2000-01-01T00:00:00Z&to=2026-01-01T00:00:00Z",
+        "interval=day&from=0001-01-01T00:00:00Z",
+    ] {
+        k.push(route, "a bad query", "GET", format!("/api/links/{}/timeseries?{q}", w.l1), Some(creator), None);
+    }
+    let route = "GET /api/links/{code}/breakdown";
+    for q in ["", "by=", "by=os", "by=COUNTRY", "by=country%00", "by[]=country"] {
+        k.push(route, "a bad query", "GET", format!("/api/links/{}/breakdown?{q}", w.l1), Some(creator), None);
+    }
 
     // The ledger's lists: GET /api/me/earnings, /api/me/commissions (creator);
     // GET /api/orders, /api/commissions (brand).
