@@ -1,12 +1,15 @@
-// Bench-only: KV and D1 answered from memory inside the worker's isolate, so that the
-// redirect comparison measures the workers (Rust or JS) rather than Miniflare's local KV and
-// D1 simulators, which on 2 cores serve only a few hundred reads or statements per second
-// and would cap both sides alike. Both sides get the same stubs through
+// Bench-only: KV, D1 and the CLICKS queue answered from memory inside the worker's isolate,
+// so that the redirect comparison measures the workers (Rust or JS) rather than Miniflare's
+// local KV, D1 and queue simulators, which on 2 cores serve only a few hundred operations per
+// second and would cap both sides alike. Both sides get the same stubs through
 // `withMemoryBindings(worker)`:
 // - KV: the real namespace behind a read cache (a text `get` is answered from a Map after
 //   the first read; writes go through and drop the cached key).
-// - D1: the click's statement answered as the real database answers it for the bench's
-//   seeded link (one row written); nothing is stored.
+// - D1: a statement answered as the real database answers it for the bench's seeded link
+//   (one row written); nothing is stored. Since commit 6ce5b32 the redirect itself makes no
+//   D1 call (its click goes to the queue); the stub stays for the D1-path variant.
+// - Queue (CLICKS): `send`/`sendBatch` count the messages and resolve at once, in constant
+//   time; nothing is delivered (the in-memory mode measures the producer, not the consumer).
 
 class D1PreparedStatement {
   constructor(sql, args = []) {
@@ -79,15 +82,45 @@ class KVNamespace {
   }
 }
 
+class Queue {
+  messages = 0;
+  send() {
+    this.messages++;
+    return Promise.resolve();
+  }
+  sendBatch(messages) {
+    this.messages += messages.length;
+    return Promise.resolve();
+  }
+}
+
 const db = new D1Database();
+const queue = new Queue();
 const envs = new WeakMap();
 
 export function withMemoryBindings(worker) {
   return {
     fetch(request, env, ctx) {
       let e = envs.get(env);
-      if (!e) envs.set(env, (e = { ...env, DB: db, LINKS: new KVNamespace(env.LINKS) }));
+      if (!e) envs.set(env, (e = { ...env, DB: db, LINKS: new KVNamespace(env.LINKS), CLICKS: queue }));
       return worker.fetch(request, e, ctx);
+    },
+  };
+}
+
+// KV alone from memory (the same read cache), D1 and the queue the real local ones, events
+// of both kinds passed on: for the ingest comparison, where the local KV simulator's reads
+// would otherwise cap every redirect (and so both click paths) alike.
+const kvEnvs = new WeakMap();
+export function withMemoryKV(worker) {
+  return {
+    fetch(request, env, ctx) {
+      let e = kvEnvs.get(env);
+      if (!e) kvEnvs.set(env, (e = { ...env, LINKS: new KVNamespace(env.LINKS) }));
+      return worker.fetch(request, e, ctx);
+    },
+    queue(batch, env, ctx) {
+      return worker.queue(batch, env, ctx);
     },
   };
 }

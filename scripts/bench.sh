@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # `npm run bench`: builds, then measures the Rust worker against hand-written JS workers on
-# workerd (Miniflare's configuration, no wrangler proxy) — see bench/run.mjs and BENCHMARKS.md.
+# workerd (Miniflare's configuration, no wrangler proxy), and the click ingest through
+# `wrangler dev` and Miniflare — see bench/run.mjs and BENCHMARKS.md.
 # Installs wrk and valgrind from Debian when missing. Writes nothing into the repository
 # unless given --write (then the latest results go into BENCHMARKS.md).
 # Options (after `--`): --write --quick --no-callgrind --cg-runs=N --duration=S --rounds=N
-# --requests=N; for profiling --cg-only --targets=… --method=HEAD --keep=DIR (bench/run.mjs).
+# --requests=N --ingest=N --no-ingest --no-wrangler --ingest-only; for profiling --cg-only --targets=… --method=HEAD --keep=DIR (bench/run.mjs).
 set -euo pipefail
 here="$(dirname "${BASH_SOURCE[0]}")"
 bash "$here/setup.sh"
