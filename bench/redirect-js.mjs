@@ -273,6 +273,32 @@ function error(status, code, message) {
 
 const STATS_RE = /^\/api\/links\/([A-Za-z0-9_-]{3,64})\/stats$/;
 
+// The same in-isolate cache of hot links' two KV records as src/shim.mjs: the raw texts,
+// decoded on every click as the Rust side decodes them, for 5 s, at most 1,000 links.
+const HOT_TTL_MS = 5000;
+const HOT_MAX = 1000;
+const hot = new Map();
+
+async function records(env, code, now) {
+  let e = hot.get(code);
+  if (e !== undefined && e.until <= now) {
+    hot.delete(code);
+    e = undefined;
+  }
+  if (e === undefined) {
+    const linkText = await env.LINKS.get("link:" + code);
+    const l = decodeLink(linkText);
+    const productText = l ? await env.LINKS.get("product:" + l.productId) : null;
+    e = { linkText, productText, until: now + HOT_TTL_MS };
+    if (productText !== null) {
+      if (hot.size >= HOT_MAX) hot.delete(hot.keys().next().value);
+      hot.set(code, e);
+    }
+  }
+  const link = decodeLink(e.linkText);
+  return { link, product: link && decodeProduct(e.productText) };
+}
+
 export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
@@ -281,8 +307,7 @@ export default {
     const code = url.pathname.slice(1).replace(/\/$/, "");
     const get = request.method === "GET";
     if (!(get || request.method === "HEAD") || !CODE_RE.test(code)) return error(404, "not_found", "link not found");
-    const link = decodeLink(await env.LINKS.get("link:" + code));
-    const product = link && decodeProduct(await env.LINKS.get("product:" + link.productId));
+    const { link, product } = await records(env, code, Date.now());
     if (!link || !product) return error(404, "not_found", "link not found");
     if (!link.active) return error(410, "gone", "this link has been disabled");
     if (!product.active) return error(410, "gone", "this product is no longer available");

@@ -37,11 +37,39 @@ function found(location) {
 // What to read, whether the link redirects, where to, and the click after the response are
 // decided in Rust (src/routes/redirect.rs): on a KV hit in plain synchronous calls, else
 // in Rust's full route, given what was read, which answers errors in the contract's shape.
+// Hot links' two KV records, kept in this isolate for HOT_TTL_MS (at most HOT_MAX links, the
+// oldest dropped first): a viral link's clicks then read no KV at all. The price is
+// staleness: a disabled link, a withdrawn product or an edited URL is seen by this isolate
+// at most HOT_TTL_MS late, on top of KV's own propagation (the contract allows 10 s locally).
+const HOT_TTL_MS = 5000;
+const HOT_MAX = 1000;
+const hot = new Map();
+
+function hotRecords(linkKey, now) {
+  const e = hot.get(linkKey);
+  if (e === undefined || e.until > now) return e;
+  hot.delete(linkKey);
+  return undefined;
+}
+
+function keepHot(linkKey, link, product, now) {
+  if (hot.size >= HOT_MAX) hot.delete(hot.keys().next().value);
+  hot.set(linkKey, { link, product, until: now + HOT_TTL_MS });
+}
+
 async function redirect(request, env, ctx, linkKey, get) {
-  const kv = env.LINKS;
-  const link = kv === undefined ? null : await read(kv, linkKey);
-  const productKey = link === null ? undefined : wasm.redirect_product_key(link);
-  const product = productKey === undefined ? null : await read(kv, productKey);
+  const now = Date.now();
+  let link, product;
+  const kept = hotRecords(linkKey, now);
+  if (kept !== undefined) {
+    ({ link, product } = kept);
+  } else {
+    const kv = env.LINKS;
+    link = kv === undefined ? null : await read(kv, linkKey);
+    const productKey = link === null ? undefined : wasm.redirect_product_key(link);
+    product = productKey === undefined ? null : await read(kv, productKey);
+    if (product !== null) keepHot(linkKey, link, product, now);
+  }
   // What a GET's click keeps of the visitor, as one string (src/routes/redirect.rs, `Visit`):
   // user agent, IP, referer, country joined by "\n" (no header value holds one; an absent
   // one joins as ""). HEAD records no click.
