@@ -40,10 +40,12 @@ function found(location) {
 // Hot links' two KV records, kept in this isolate for HOT_TTL_MS (at most HOT_MAX links, the
 // oldest dropped first): a viral link's clicks then read no KV at all. The price is
 // staleness: a disabled link, a withdrawn product or an edited URL is seen by this isolate
-// at most HOT_TTL_MS late, on top of KV's own propagation (the contract allows 10 s locally).
+// at most HOT_TTL_MS late, on top of KV's own propagation (the contract allows 10 s locally),
+// and at once when the change was made through this isolate (see `fetch`).
 const HOT_TTL_MS = 5000;
 const HOT_MAX = 1000;
 const hot = new Map();
+const API_PATH = /^[a-z]+:\/\/[^/]+\/api\//;
 
 function hotRecords(linkKey, now) {
   const e = hot.get(linkKey);
@@ -95,6 +97,12 @@ export default {
         const linkKey = wasm.redirect_link_key(request.url);
         if (linkKey !== undefined) return redirect(request, env, ctx, linkKey, method === "GET").catch(guard);
       }
+      // A write through the API in this isolate (a link disabled, a product withdrawn or
+      // edited) forgets the hot links at once, so this isolate never serves a change late;
+      // other isolates take it up within HOT_TTL_MS.
+      // (Webhooks don't: orders change no link record, and a viral link's orders would
+      // otherwise empty the cache as fast as its clicks fill it.)
+      if (method !== "GET" && method !== "HEAD" && API_PATH.test(request.url)) hot.clear();
       return wasm.fetch(request, env, ctx).catch(guard);
     } catch (e) {
       guard(e);

@@ -499,3 +499,17 @@ fn request_headers_cannot_change_the_destination() {
     assert_stays_on(&r, &s.brand.domain, "all at once");
     click_id(&r, dest, "aff_click");
 }
+
+/// A write through the API empties the hot links of the isolate that made it: under
+/// `wrangler dev` (one isolate) a disable shows on the very next click, although the link
+/// was just clicked (and so kept in memory).
+#[test]
+fn a_change_made_through_the_same_isolate_shows_at_once() {
+    let s = setup();
+    let ua = browser_ua(&unique("hot"));
+    for _ in 0..3 {
+        assert_eq!(visit("GET", &s.code, &ua, None).status, 302);
+    }
+    app().delete(&format!("/api/links/{}", s.code), Some(&s.creator.api_key)).expect(200);
+    visit("GET", &s.code, &ua, None).expect_error(410, "gone");
+}
