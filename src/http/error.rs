@@ -99,9 +99,7 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         match e {
             StoreError::Conflict(m) => ApiError::conflict(m),
-            StoreError::NotFound(what) => ApiError::not_found(what),
-            StoreError::Raced => ApiError::conflict("this changed at the same time; retry"),
-            StoreError::D1(_) | StoreError::Kv(_) => ApiError::internal(e),
+            StoreError::D1(_) | StoreError::Kv(_) | StoreError::Queue(_) => ApiError::internal(e),
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::http::{auth, json, origin, ApiError, ApiResult};
 use crate::store::link_cache;
 use crate::store::links::{Insert, LinkRow};
 use crate::store::{self, creators::CreatorRow, Db};
+use crate::views::ledger::monies;
 use crate::views::links::render;
 use serde::{Deserialize, Serialize};
 use worker::{worker_sys, Env, Request, Response};
@@ -131,7 +132,7 @@ pub async fn stats(req: Request, env: &Env, code: &str) -> ApiResult<Response> {
         unique_clicks: c.unique_clicks,
         bot_clicks: c.bot_clicks,
         orders: c.orders,
-        commission: sums.into_iter().map(|s| Money::new(s.amount, Currency::from_stored(&s.currency))).collect(),
+        commission: monies(sums),
     })
 }
 

@@ -6,14 +6,15 @@ use super::links::make_link;
 use crate::clock::now_ms;
 use crate::domain::attribution::parse_rfc3339_ms;
 use crate::domain::ids::{self, prefix};
-use crate::domain::money::{Currency, Money};
+use crate::domain::money::Money;
 use crate::domain::states::SessionState;
 use crate::http::page::{self, query_pairs};
 use crate::http::{auth, json, origin, public_origin, text_field, ApiError, ApiResult};
 use crate::store::link_cache;
-use crate::store::links::{CurrencySum, LinkRow};
+use crate::store::links::LinkRow;
 use crate::store::live::{LiveRow, PinRow};
 use crate::store::{self, creators::CreatorRow, Db};
+use crate::views::ledger::monies;
 use crate::views::live::{render_pin, render_session, view, LiveView, PinOut};
 use crate::views::live_page;
 use serde::{Deserialize, Serialize};
@@ -197,10 +198,6 @@ struct Stats {
     orders: i64,
     gmv: Vec<Money>,
     commission: Vec<Money>,
-}
-
-fn monies(sums: Vec<CurrencySum>) -> Vec<Money> {
-    sums.into_iter().map(|s| Money::new(s.amount, Currency::from_stored(&s.currency))).collect()
 }
 
 /// `GET /api/live-sessions/{id}/stats` (owner).

@@ -59,8 +59,7 @@ pub fn redirect_location(
     let code = link_cache::code_of_link_key(link_key).filter(|c| looks_like_code(c))?;
     let (link, product) = (LinkRecord::decode(link)?, ProductRecord::decode(product)?);
     let visit = visit.as_deref().map(Visit::parse);
-    let click = Click::of(&env, &link, visit.as_ref()).ok()?;
-    let location = answer(code, &link, &product, &click.id).ok()?;
+    let (click, location) = answer(&env, code, &link, &product, visit.as_ref()).ok()?;
     if let Some(visit) = visit {
         record_after(&env, &ctx, code, &link, &click, visit);
     }
@@ -103,24 +102,32 @@ async fn respond(
         return Err(ApiError::not_found("link"));
     }
     let (link, product) = lookup(env, ctx, code, link, product).await?;
-    let click = Click::of(env, &link, visit.as_ref())?;
-    let location = answer(code, &link, &product, &click.id)?;
+    let (click, location) = answer(env, code, &link, &product, visit.as_ref())?;
     if let Some(visit) = visit {
         record_after(env, ctx, code, &link, &click, visit);
     }
     Ok(location)
 }
 
-/// Where the click goes, or why the link can't redirect.
-fn answer(code: &str, link: &LinkRecord, product: &ProductRecord, click_id: &str) -> ApiResult<String> {
+/// The click and where it goes, or why the link can't redirect (checked first: a 410 makes
+/// no click id).
+fn answer(
+    env: &Env,
+    code: &str,
+    link: &LinkRecord,
+    product: &ProductRecord,
+    visit: Option<&Visit<'_>>,
+) -> ApiResult<(Click, String)> {
     if !link.active {
         return Err(ApiError::gone("this link has been disabled"));
     }
     if !product.active {
         return Err(ApiError::gone("this product is no longer available"));
     }
-    build_location(&product.destination, &product.click_param, click_id)
-        .ok_or_else(|| ApiError::internal(format!("stored destination of {code} is not a stored https URL")))
+    let click = Click::of(env, link, visit)?;
+    let location = build_location(&product.destination, &product.click_param, &click.id)
+        .ok_or_else(|| ApiError::internal(format!("stored destination of {code} is not a stored https URL")))?;
+    Ok((click, location))
 }
 
 /// A click: its id, when, and what the visitor was.

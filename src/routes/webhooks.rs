@@ -14,7 +14,7 @@ use crate::domain::states::{EntryKind, EntryState, OrderState, OrderStatus};
 use crate::http::json::{self, WEBHOOK_BODY_LIMIT};
 use crate::http::{ApiError, ApiResult};
 use crate::store::brands::BrandRow;
-use crate::store::orders::{self, EntryRow, LedgerKeys, NewOrder, NewTakeBack, Outcome, Writes};
+use crate::store::orders::{self, EntryRow, NewOrder, NewTakeBack, Outcome, Writes};
 use crate::store::{self, Db};
 use crate::views::ledger::{render_entry, CommissionOut};
 use crate::webhooks::{self, EventKind, OrderEvent, PayloadError, Scheme, Secret};
@@ -172,16 +172,7 @@ async fn paid(
             kind: EntryKind::Commission,
             created_at: now,
         };
-        writes.entry(
-            &entry,
-            &LedgerKeys {
-                order_row_id: &order_row_id,
-                line_no: l.line_no,
-                parent_id: None,
-                event_key: "",
-                approve_after: Some(approve_after),
-            },
-        );
+        writes.commission(&entry, &order_row_id, l.line_no, approve_after);
         written.push(entry);
     }
     match orders::commit(db, writes).await? {

@@ -106,9 +106,9 @@ impl ClickMsg<'_> {
 /// Queues the click after the response (see the module's producer). Errors only if it
 /// can't even be handed to JS.
 pub fn enqueue(env: &Env, ctx: &worker_sys::Context, click: &ClickMsg<'_>) -> StoreResult<()> {
-    let json = click.to_json().map_err(|e| super::StoreError::D1(format!("click {}: {e}", click.id)))?;
+    let json = click.to_json().map_err(|e| super::StoreError::Queue(format!("click {}: {e}", click.id)))?;
     enqueue_click(env, ctx, &json, MAX_PER_MESSAGE, FLUSH_MS)
-        .map_err(|e| super::StoreError::D1(format!("click {} not queued: {e:?}", click.id)))
+        .map_err(|e| super::StoreError::Queue(format!("click {} not queued: {e:?}", click.id)))
 }
 
 /// The clicks of `?1` (a JSON array of messages, each an array of clicks as

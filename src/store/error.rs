@@ -8,14 +8,12 @@ use std::fmt;
 pub enum StoreError {
     /// A UNIQUE constraint refused the write; says what was taken ("that handle is taken").
     Conflict(&'static str),
-    /// The row the write was for is not there (or is another tenant's).
-    NotFound(&'static str),
-    /// A guard refused the write: the rows moved under it (a concurrent change).
-    Raced,
     /// D1 failed or answered something we can't read.
     D1(String),
     /// KV failed.
     Kv(String),
+    /// A click could not be handed to the queue.
+    Queue(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -24,10 +22,9 @@ impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             StoreError::Conflict(m) => f.write_str(m),
-            StoreError::NotFound(what) => write!(f, "{what} not found"),
-            StoreError::Raced => f.write_str("the rows changed under the write"),
             StoreError::D1(m) => write!(f, "d1: {m}"),
             StoreError::Kv(m) => write!(f, "kv: {m}"),
+            StoreError::Queue(m) => write!(f, "queue: {m}"),
         }
     }
 }

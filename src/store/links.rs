@@ -35,7 +35,8 @@ impl LinkRow {
     }
 }
 
-const COLUMNS: &str = "l.id, l.code, l.creator_id, l.brand_id, l.product_id, l.live_session_id, \
+/// A [`LinkRow`]'s columns, over `links l JOIN products p`.
+pub(super) const COLUMNS: &str = "l.id, l.code, l.creator_id, l.brand_id, l.product_id, l.live_session_id, \
     l.active, l.created_at, p.url AS destination";
 
 pub enum Insert {

@@ -118,9 +118,11 @@ pub async fn end(db: &Db, creator_id: &str, id: &str, now: i64) -> StoreResult<u
 pub async fn session_link(db: &Db, session_id: &str, product_id: &str) -> StoreResult<Option<LinkRow>> {
     first(
         db,
-        "SELECT l.id, l.code, l.creator_id, l.brand_id, l.product_id, l.live_session_id, l.active, \
-         l.created_at, p.url AS destination FROM links l JOIN products p ON p.id = l.product_id \
-         WHERE l.live_session_id = ? AND l.product_id = ?",
+        &format!(
+            "SELECT {} FROM links l JOIN products p ON p.id = l.product_id \
+             WHERE l.live_session_id = ? AND l.product_id = ?",
+            super::links::COLUMNS
+        ),
         &[text(session_id), text(product_id)],
     )
     .await

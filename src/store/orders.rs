@@ -279,17 +279,6 @@ pub struct NewOrder<'a> {
     pub created_at: i64,
 }
 
-/// What the ledger keeps of an entry beyond its contract record ([`EntryRow`]).
-pub struct LedgerKeys<'a> {
-    pub order_row_id: &'a str,
-    pub line_no: u32,
-    /// The entry a take-back takes from.
-    pub parent_id: Option<&'a str>,
-    /// `''` for a commission, the delivery id for a take-back.
-    pub event_key: &'a str,
-    pub approve_after: Option<i64>,
-}
-
 impl Writes {
     fn push(&mut self, sql: &'static str, params: Vec<Param>) {
         self.statements.push(Stmt::new(sql, params));
@@ -365,16 +354,17 @@ impl Writes {
         );
     }
 
-    /// Writes the entry `e` (the record the webhook also answers with) under `k`.
-    pub fn entry(&mut self, e: &EntryRow, k: &LedgerKeys<'_>) {
+    /// Writes a line's commission `e` (the record the webhook also answers with), pending
+    /// until `approve_after`. Take-backs are written by [`Writes::take_back`].
+    pub fn commission(&mut self, e: &EntryRow, order_row_id: &str, line_no: u32, approve_after: i64) {
         self.push(
             "INSERT INTO commissions (id, order_id, line_no, brand_id, creator_id, link_code, live_session_id, sku, \
              quantity, rate_bps, base, amount, currency, state, kind, parent_id, event_key, approve_after, created_at) \
-             VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+             VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,'',?,?)",
             vec![
                 text(&e.id),
-                text(k.order_row_id),
-                int(k.line_no.into()),
+                text(order_row_id),
+                int(line_no.into()),
                 text(&e.brand_id),
                 text(&e.creator_id),
                 text(&e.link_code),
@@ -387,9 +377,7 @@ impl Writes {
                 text(&e.currency),
                 text(e.state.as_str()),
                 text(e.kind.as_str()),
-                opt_text(k.parent_id),
-                text(k.event_key),
-                opt_int(k.approve_after),
+                int(approve_after),
                 int(e.created_at),
             ],
         );

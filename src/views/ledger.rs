@@ -3,6 +3,7 @@
 use crate::domain::attribution::format_rfc3339_ms;
 use crate::domain::money::{Currency, Money};
 use crate::domain::states::{EntryKind, EntryState, OrderState, OrderStatus};
+use crate::store::links::CurrencySum;
 use crate::store::orders::{EntryRow, OrderRow};
 use serde::Serialize;
 
@@ -78,4 +79,9 @@ pub fn render_order(o: OrderRow) -> OrderOut {
         link_code: o.link_code,
         live_session_id: o.live_session_id,
     }
+}
+
+/// Sums per currency (stats' `gmv` and `commission`) as the contract's Money.
+pub fn monies(sums: Vec<CurrencySum>) -> Vec<Money> {
+    sums.into_iter().map(|s| Money::new(s.amount, Currency::from_stored(&s.currency))).collect()
 }
