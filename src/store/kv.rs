@@ -11,11 +11,19 @@ use worker::{worker_sys, Env};
 #[wasm_bindgen(
     wasm_bindgen = ::worker::wasm_bindgen,
     js_sys = ::worker::js_sys,
-    inline_js = "export function kv_put(kv, key, value) { return kv.put(key, value); }
+    inline_js = "const BACKOFF_MS = [50, 200, 800];
+export async function kv_put(kv, key, value) {
+  for (let i = 0; ; i++) {
+    try { return await kv.put(key, value); } catch (e) {
+      if (i >= BACKOFF_MS.length) throw e;
+      await new Promise((r) => setTimeout(r, BACKOFF_MS[i]));
+    }
+  }
+}
 export function kv_get(kv, key) { return kv.get(key); }
 export function kv_put_after_response(ctx, kv, entries) {
   const put = ([key, value]) =>
-    kv.put(key, value).catch((e) => console.error('KV fill of ' + key + ' failed (a click will read D1): ' + e));
+    kv_put(kv, key, value).catch((e) => console.error('KV fill of ' + key + ' failed (a click will read D1): ' + e));
   ctx.waitUntil(Promise.all(JSON.parse(entries).map(put)));
 }"
 )]
@@ -47,6 +55,9 @@ impl Kv {
         }
     }
 
+    /// Retried from JS with growing pauses (50, 200, 800 ms): KV refuses more than one write
+    /// of a key per second in production, and local KV's SQLite answers "database is locked"
+    /// under a burst of writes; both pass within a second.
     pub async fn put(&self, key: &str, value: &str) -> StoreResult<()> {
         JsFuture::from(kv_put(self, key, value)).await.map(drop).map_err(failed)
     }

@@ -12,7 +12,7 @@
 //! [`product_key`], through `routes::redirect`) and Rust decodes them; Rust writes them here.
 
 use super::Kv;
-use super::{StoreError, StoreResult};
+use super::StoreResult;
 use worker::{console_error, worker_sys};
 
 /// What the redirect needs to know about a link.
@@ -114,22 +114,12 @@ impl ProductRecord {
     }
 }
 
-/// How many times a record that a saved change depends on is written before giving up.
-const PUT_ATTEMPTS: usize = 3;
-
 /// Writes a record that a change saved in D1 depends on (a disable, a withdrawal, an edit):
-/// until it lands the redirect keeps answering from the old record, so it is retried. An
-/// error means the change is saved but the redirect may take it up late (when KV's copy
+/// until it lands the redirect keeps answering from the old record, so `Kv::put` retries it.
+/// An error means the change is saved but the redirect may take it up late (when KV's copy
 /// expires or is rewritten).
 async fn put(kv: &Kv, key: &str, value: &str) -> StoreResult<()> {
-    let mut last = None;
-    for _ in 0..PUT_ATTEMPTS {
-        match kv.put(key, value).await {
-            Ok(()) => return Ok(()),
-            Err(e) => last = Some(e),
-        }
-    }
-    Err(last.unwrap_or_else(|| StoreError::Kv(format!("{key} not written"))))
+    kv.put(key, value).await
 }
 
 pub async fn put_link(kv: &Kv, code: &str, r: &LinkRecord) -> StoreResult<()> {
