@@ -131,11 +131,27 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
   PRIMARY KEY (brand_id, delivery_id)
 );
 
-CREATE TABLE IF NOT EXISTS orders (
+CREATE TABLE IF NOT EXISTS creator_codes (
+  id          TEXT PRIMARY KEY CHECK (id LIKE 'dc\_%' ESCAPE '\'),
+  brand_id    TEXT NOT NULL REFERENCES brands(id),
+  creator_id  TEXT NOT NULL REFERENCES creators(id),
+  code        TEXT NOT NULL COLLATE NOCASE CHECK (length(code) BETWEEN 3 AND 32),
+  active      INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+  created_at  INTEGER NOT NULL,
+  -- Never handed to another creator: a deactivated code keeps its row.
+  UNIQUE (brand_id, code)
+);
+CREATE INDEX IF NOT EXISTS creator_codes_creator ON creator_codes (creator_id, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS creator_codes_brand ON creator_codes (brand_id, created_at DESC, id DESC);
+
+-- Rebuilt by migrations/0003_creator_codes.sql (hence the quoted names SQLite keeps): an order
+-- is attributed by a click, by a creator's code, or not at all, and keeps why.
+CREATE TABLE IF NOT EXISTS "orders" (
   id               TEXT PRIMARY KEY CHECK (id LIKE 'ord\_%' ESCAPE '\'),
   brand_id         TEXT NOT NULL REFERENCES brands(id),
   external_id      TEXT NOT NULL,                    -- the brand's own order id
-  click_id         TEXT REFERENCES clicks(id),       -- set only when attributed
+  click_id         TEXT REFERENCES clicks(id),       -- set only when a click attributed it
+  code_id          TEXT REFERENCES creator_codes(id), -- set only when a code attributed it
   creator_id       TEXT REFERENCES creators(id),
   link_code        TEXT,
   live_session_id  TEXT REFERENCES live_sessions(id),
@@ -145,15 +161,21 @@ CREATE TABLE IF NOT EXISTS orders (
   state            TEXT NOT NULL DEFAULT 'paid' CHECK (state IN ('paid', 'refunded', 'cancelled')),
   occurred_at      INTEGER NOT NULL,
   created_at       INTEGER NOT NULL,
+  method           TEXT NOT NULL CHECK (method IN ('click', 'code', 'none')),
+  reason           TEXT NOT NULL,                    -- the decision as a sentence
   UNIQUE (brand_id, external_id),
-  CHECK ((status = 'attributed') = (click_id IS NOT NULL AND creator_id IS NOT NULL))
+  CHECK ((status = 'attributed') = (method <> 'none')),
+  CHECK ((status = 'attributed') = (creator_id IS NOT NULL)),
+  CHECK ((method = 'click') = (click_id IS NOT NULL AND link_code IS NOT NULL)),
+  CHECK ((method = 'code') = (code_id IS NOT NULL))
 );
 CREATE INDEX IF NOT EXISTS orders_brand ON orders (brand_id, created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS orders_live ON orders (live_session_id) WHERE live_session_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS orders_click ON orders (click_id) WHERE click_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS orders_link ON orders (link_code) WHERE link_code IS NOT NULL;
 
-CREATE TABLE IF NOT EXISTS order_lines (
-  order_id           TEXT NOT NULL REFERENCES orders(id),
+CREATE TABLE IF NOT EXISTS "order_lines" (
+  order_id           TEXT NOT NULL REFERENCES "orders"(id),
   line_no            INTEGER NOT NULL CHECK (line_no >= 0),
   sku                TEXT NOT NULL,
   product_id         TEXT REFERENCES products(id),  -- NULL: not one of the brand's skus
@@ -166,13 +188,13 @@ CREATE TABLE IF NOT EXISTS order_lines (
 
 -- The commission ledger. Approved entries are never edited: take-backs after approval are
 -- new negative `clawback` entries. A `reversal`/`clawback` names the entry it takes from.
-CREATE TABLE IF NOT EXISTS commissions (
+CREATE TABLE IF NOT EXISTS "commissions" (
   id               TEXT PRIMARY KEY CHECK (id LIKE 'cm\_%' ESCAPE '\'),
-  order_id         TEXT NOT NULL REFERENCES orders(id),
+  order_id         TEXT NOT NULL REFERENCES "orders"(id),
   line_no          INTEGER NOT NULL,
   brand_id         TEXT NOT NULL REFERENCES brands(id),
   creator_id       TEXT NOT NULL REFERENCES creators(id),
-  link_code        TEXT NOT NULL,
+  link_code        TEXT,                             -- NULL: the order was attributed by a code
   live_session_id  TEXT REFERENCES live_sessions(id),
   sku              TEXT NOT NULL,
   quantity         INTEGER NOT NULL,
@@ -182,11 +204,11 @@ CREATE TABLE IF NOT EXISTS commissions (
   currency         TEXT NOT NULL CHECK (length(currency) = 3),
   state            TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'reversed', 'paid')),
   kind             TEXT NOT NULL CHECK (kind IN ('commission', 'reversal', 'clawback')),
-  parent_id        TEXT REFERENCES commissions(id),
+  parent_id        TEXT REFERENCES "commissions"(id),
   event_key        TEXT NOT NULL,                    -- '' for the commission, else the delivery id
   approve_after    INTEGER,
   created_at       INTEGER NOT NULL,
-  FOREIGN KEY (order_id, line_no) REFERENCES order_lines(order_id, line_no),
+  FOREIGN KEY (order_id, line_no) REFERENCES "order_lines"(order_id, line_no),
   UNIQUE (order_id, line_no, kind, event_key),
   CHECK ((kind = 'commission') = (parent_id IS NULL)),
   CHECK (kind <> 'commission' OR (amount >= 0 AND event_key = '' AND approve_after IS NOT NULL)),
@@ -197,6 +219,7 @@ CREATE INDEX IF NOT EXISTS commissions_brand ON commissions (brand_id, created_a
 CREATE INDEX IF NOT EXISTS commissions_due ON commissions (approve_after) WHERE state = 'pending';
 CREATE INDEX IF NOT EXISTS commissions_parent ON commissions (parent_id) WHERE parent_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS commissions_live ON commissions (live_session_id) WHERE live_session_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS commissions_link ON commissions (link_code, created_at);
 
 -- Release 2 (migrations/0002_click_queue.sql). `clicks.ingest` (above, where ALTER TABLE
 -- put it): which consumer run stored the click; NULL for a placeholder an order wrote before
@@ -246,5 +269,3 @@ CREATE TABLE IF NOT EXISTS rate_versions (
   CHECK (creator_id <> '' OR scope <> '' OR commission_bps IS NOT NULL)
 ) WITHOUT ROWID;
 
-CREATE INDEX IF NOT EXISTS orders_link ON orders (link_code) WHERE link_code IS NOT NULL;
-CREATE INDEX IF NOT EXISTS commissions_link ON commissions (link_code, created_at);

@@ -141,8 +141,8 @@ test("the scheduled job deletes raw clicks too old to attribute, keeps the roll-
   const db = await mf.getD1Database("DB");
   // An order that names one of the old clicks keeps it (the order points at it).
   await db.prepare(
-    "INSERT INTO orders (id, brand_id, external_id, click_id, creator_id, link_code, currency, gmv, status, occurred_at, created_at) \
-     VALUES ('ord_queue1', ?1, 'o-q1', 'clk_queue21', ?2, ?3, 'USD', 0, 'attributed', ?4, ?4)",
+    "INSERT INTO orders (id, brand_id, external_id, click_id, creator_id, link_code, currency, gmv, status, occurred_at, created_at, method, reason) \
+     VALUES ('ord_queue1', ?1, 'o-q1', 'clk_queue21', ?2, ?3, 'USD', 0, 'attributed', ?4, ?4, 'click', 'a test order')",
   ).bind(ctx.brand, ctx.creator, ctx.code, old).run();
   const counted = await stats();
   const ids = async () => (await db.prepare("SELECT id FROM clicks WHERE id IN ('clk_queue20','clk_queue21','clk_queue22') ORDER BY id").all()).results.map((r) => r.id);

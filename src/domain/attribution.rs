@@ -1,5 +1,10 @@
-//! The attribution window and RFC 3339 time conversion (JSON speaks RFC 3339, storage
-//! speaks epoch milliseconds). No date crate: the civil-calendar arithmetic is a few lines.
+//! Which rule attributes an order ([`attribute`], the one place it is decided), the
+//! attribution window, and RFC 3339 time conversion (JSON speaks RFC 3339, storage speaks
+//! epoch milliseconds). No date crate: the civil-calendar arithmetic is a few lines.
+
+use super::codes::same_code;
+use super::states::Method;
+use std::fmt::Write;
 
 /// Clocks of stores, platforms and our edge disagree a little; an order stamped a few
 /// minutes "before" its click is still that click's order.
@@ -15,6 +20,123 @@ pub fn within_window(click_at_ms: i64, order_at_ms: i64, window_days: u32) -> bo
     let end =
         click_at_ms.saturating_add(i64::from(window_days).saturating_mul(DAY_MS)).saturating_add(SKEW_TOLERANCE_MS);
     order_at_ms >= start && order_at_ms <= end
+}
+
+/// A click as attribution needs it: its stored row, or what a genuine signed click id says.
+#[derive(Debug, Clone, Copy)]
+pub struct ClickFacts<'a> {
+    pub brand_id: &'a str,
+    pub link_code: &'a str,
+    pub is_bot: bool,
+    pub created_at: i64,
+}
+
+/// One of the brand's registered codes that an order carries (any case).
+#[derive(Debug, Clone, Copy)]
+pub struct CodeFacts<'a> {
+    /// As registered.
+    pub code: &'a str,
+    pub active: bool,
+}
+
+/// Everything the decision looks at.
+#[derive(Debug, Clone, Copy)]
+pub struct Evidence<'a> {
+    pub brand_id: &'a str,
+    pub window_days: u32,
+    /// When the order happened (its `occurred_at`, else its arrival), epoch ms.
+    pub order_at: i64,
+    /// The click id the order carries.
+    pub click_id: Option<&'a str>,
+    /// What that id is, when it names a click of ours (stored, or genuinely signed).
+    pub click: Option<ClickFacts<'a>>,
+    /// The order's codes, trimmed, in the order the store listed them.
+    pub codes: &'a [String],
+    /// Those of them that this brand registered, active or not.
+    pub registered: &'a [CodeFacts<'a>],
+}
+
+/// The decision and the sentence that explains it to a brand's support person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribution {
+    pub method: Method,
+    /// With [`Method::Code`]: the index in [`Evidence::registered`] of the code that won.
+    pub code: Option<usize>,
+    pub reason: String,
+}
+
+fn days(ms: i64) -> String {
+    match ms / DAY_MS {
+        0 => "less than a day".into(),
+        1 => "1 day".into(),
+        n => format!("{n} days"),
+    }
+}
+
+/// Why the order's click attributes it, or why not (`Ok` is the winning sentence).
+fn judge_click(e: &Evidence<'_>, id: &str) -> Result<String, String> {
+    let Some(c) = e.click else {
+        return Err(format!("click {id} is not a click of ours (unknown, forged or altered)"));
+    };
+    if c.brand_id != e.brand_id {
+        return Err(format!("click {id} was on another brand's link"));
+    }
+    if c.is_bot {
+        return Err(format!("click {id} was a bot click"));
+    }
+    let (w, gap) = (e.window_days, e.order_at.saturating_sub(c.created_at));
+    if !within_window(c.created_at, e.order_at, w) {
+        return Err(if gap < 0 {
+            format!("click {id} came after the order")
+        } else {
+            format!("click {id} was {} before the order; the window is {w} days", days(gap))
+        });
+    }
+    Ok(format!(
+        "click {id} on link {} was {} before the order, within the {w}-day window",
+        c.link_code,
+        days(gap.max(0))
+    ))
+}
+
+/// The attribution rule, in this order: (1) the order's click, when it is a genuine human
+/// click on this brand's link within the window; (2) else the first of its codes that is
+/// an active code of this brand, compared ignoring case; (3) else nobody.
+pub fn attribute(e: &Evidence<'_>) -> Attribution {
+    let mut reason = String::new();
+    match e.click_id.map(|id| judge_click(e, id)) {
+        Some(Ok(why)) => {
+            reason = why;
+            if let Some(code) = e.codes.first() {
+                let _ = write!(reason, "; a click wins over code {code}");
+            }
+            return Attribution { method: Method::Click, code: None, reason };
+        }
+        Some(Err(why)) => reason = why,
+        None => {}
+    }
+    let mut misses = Vec::new();
+    for code in e.codes {
+        match e.registered.iter().position(|r| same_code(r.code, code)) {
+            Some(i) if e.registered[i].active => {
+                let why = format!("code {} is an active code of this brand", e.registered[i].code);
+                let reason = if reason.is_empty() { why } else { format!("{why} ({reason})") };
+                return Attribution { method: Method::Code, code: Some(i), reason };
+            }
+            Some(i) => misses.push(format!("code {} is deactivated", e.registered[i].code)),
+            None => misses.push(format!("code {code} is not registered")),
+        }
+    }
+    if e.click_id.is_none() && e.codes.is_empty() {
+        reason.push_str("the order carries no click id and no code");
+    }
+    for m in misses {
+        if !reason.is_empty() {
+            reason.push_str("; ");
+        }
+        reason.push_str(&m);
+    }
+    Attribution { method: Method::None, code: None, reason }
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
@@ -164,6 +286,98 @@ pub fn format_rfc3339_ms(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const DAY: i64 = DAY_MS;
+    const ORDER_AT: i64 = 1_795_687_200_000;
+
+    fn click(brand: &'static str, is_bot: bool, at: i64) -> Option<ClickFacts<'static>> {
+        Some(ClickFacts { brand_id: brand, link_code: "abc1234", is_bot, created_at: at })
+    }
+
+    fn decide(
+        click_id: Option<&str>,
+        c: Option<ClickFacts<'_>>,
+        codes: &[&str],
+        registered: &[CodeFacts<'_>],
+    ) -> Attribution {
+        let codes: Vec<String> = codes.iter().map(|s| s.to_string()).collect();
+        attribute(&Evidence {
+            brand_id: "br_a",
+            window_days: 30,
+            order_at: ORDER_AT,
+            click_id,
+            click: c,
+            codes: &codes,
+            registered,
+        })
+    }
+
+    const SUMMER: CodeFacts<'static> = CodeFacts { code: "SUMMER10", active: true };
+    const OLD: CodeFacts<'static> = CodeFacts { code: "OLD5", active: false };
+
+    #[test]
+    fn a_genuine_click_in_the_window_wins_and_says_so() {
+        let a = decide(Some("clk_1"), click("br_a", false, ORDER_AT - 3 * DAY), &[], &[]);
+        assert_eq!((a.method, a.code), (Method::Click, None));
+        assert_eq!(a.reason, "click clk_1 on link abc1234 was 3 days before the order, within the 30-day window");
+        let a = decide(Some("clk_1"), click("br_a", false, ORDER_AT - 1000), &[], &[]);
+        assert!(a.reason.contains("less than a day before"), "{}", a.reason);
+    }
+
+    #[test]
+    fn a_click_wins_over_a_code_of_another_creator() {
+        let a = decide(Some("clk_1"), click("br_a", false, ORDER_AT - DAY), &["summer10"], &[SUMMER]);
+        assert_eq!(a.method, Method::Click);
+        assert!(a.reason.ends_with("; a click wins over code summer10"), "{}", a.reason);
+    }
+
+    #[test]
+    fn each_rejected_click_says_why() {
+        let cases = [
+            (None, "click clk_1 is not a click of ours (unknown, forged or altered)"),
+            (click("br_b", false, ORDER_AT - DAY), "click clk_1 was on another brand's link"),
+            (click("br_a", true, ORDER_AT - DAY), "click clk_1 was a bot click"),
+            (
+                click("br_a", false, ORDER_AT - 41 * DAY),
+                "click clk_1 was 41 days before the order; the window is 30 days",
+            ),
+            (click("br_a", false, ORDER_AT + DAY), "click clk_1 came after the order"),
+        ];
+        for (c, why) in cases {
+            let a = decide(Some("clk_1"), c, &[], &[]);
+            assert_eq!((a.method, a.reason.as_str()), (Method::None, why));
+        }
+    }
+
+    #[test]
+    fn a_code_attributes_when_no_click_qualifies() {
+        let a = decide(None, None, &["summer10"], &[SUMMER]);
+        assert_eq!((a.method, a.code), (Method::Code, Some(0)));
+        assert_eq!(a.reason, "code SUMMER10 is an active code of this brand");
+        let a = decide(Some("clk_1"), click("br_a", true, ORDER_AT), &["SUMMER10"], &[SUMMER]);
+        assert_eq!(a.method, Method::Code);
+        assert_eq!(a.reason, "code SUMMER10 is an active code of this brand (click clk_1 was a bot click)");
+    }
+
+    #[test]
+    fn the_first_active_code_wins_and_the_others_are_explained() {
+        let a = decide(None, None, &["NOPE", "old5", "summer10"], &[OLD, SUMMER]);
+        assert_eq!((a.method, a.code), (Method::Code, Some(1)));
+        let a = decide(None, None, &["NOPE", "old5"], &[OLD]);
+        assert_eq!(a.method, Method::None);
+        assert_eq!(a.reason, "code NOPE is not registered; code OLD5 is deactivated");
+    }
+
+    #[test]
+    fn nothing_to_go_on_says_so() {
+        let a = decide(None, None, &[], &[]);
+        assert_eq!((a.method, a.reason.as_str()), (Method::None, "the order carries no click id and no code"));
+        let a = decide(Some("clk_x"), None, &["SUMMER1"], &[]);
+        assert_eq!(
+            a.reason,
+            "click clk_x is not a click of ours (unknown, forged or altered); code SUMMER1 is not registered"
+        );
+    }
 
     const T0: i64 = 1_764_151_200_000; // 2025-11-26T10:00:00Z
 

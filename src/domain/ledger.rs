@@ -50,25 +50,40 @@ pub struct PlannedLine {
     pub earned: Option<Earned>,
 }
 
+/// Whether anyone earns on an order, and at which rates.
+#[derive(Debug, Clone, Copy)]
+pub enum Earner<'a> {
+    /// Unattributed: lines are kept, nothing is earned.
+    Nobody,
+    /// A click: its lock for the linked product, the rates that stand now for the others.
+    Click(&'a RateLock),
+    /// A code: there is no click to lock a rate, so every line earns at the rates that stand.
+    AtCurrentRates,
+}
+
 /// Plans a paid order's lines. Rate: the click's lock for the linked product, else the
-/// precedence as it stands now (targeted product, targeted all, product, brand default).
-/// `lock` is `None` for an unattributed order: lines are kept, nothing is earned.
+/// precedence as it stands now (targeted product, targeted all, product, brand default)
+/// in `products`' rates (those of the creator who earns).
 pub fn plan_paid(
     items: &[LineItem],
     products: &[ProductRate],
-    lock: Option<&RateLock>,
+    earner: Earner<'_>,
 ) -> Result<Vec<PlannedLine>, CommissionError> {
     let by_sku: HashMap<&str, &ProductRate> = products.iter().map(|p| (p.sku.as_str(), p)).collect();
     let mut lines = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let product = by_sku.get(item.sku.as_str());
-        let earned = match (lock, product) {
-            (Some(lock), Some(p)) => {
-                let rate_bps = if p.product_id == lock.product_id { lock.rate_bps } else { effective_rate(&p.rates) };
+        let rate_bps = match (earner, product) {
+            (Earner::Click(lock), Some(p)) if p.product_id == lock.product_id => Some(lock.rate_bps),
+            (Earner::Click(_) | Earner::AtCurrentRates, Some(p)) => Some(effective_rate(&p.rates)),
+            _ => None,
+        };
+        let earned = match rate_bps {
+            Some(rate_bps) => {
                 let base = line_base(item.unit_price, item.quantity, item.discount)?;
                 Some(Earned { rate_bps, base, amount: commission_on(base, rate_bps)? })
             }
-            _ => None,
+            None => None,
         };
         lines.push(PlannedLine {
             line_no: u32::try_from(i).map_err(|_| CommissionError::TooLarge)?,
@@ -223,9 +238,12 @@ mod tests {
     fn linked_product_earns_at_the_locked_rate_others_at_todays() {
         let products = [product("pr_a", "A", Some(500)), product("pr_b", "B", Some(2000))];
         let lock = RateLock { product_id: "pr_a".into(), rate_bps: 1500 };
-        let lines =
-            plan_paid(&[item("A", 2, 1000, 100), item("B", 1, 999, 0), item("ZZ", 5, 100, 0)], &products, Some(&lock))
-                .unwrap();
+        let lines = plan_paid(
+            &[item("A", 2, 1000, 100), item("B", 1, 999, 0), item("ZZ", 5, 100, 0)],
+            &products,
+            Earner::Click(&lock),
+        )
+        .unwrap();
         assert_eq!(lines[0].earned, Some(Earned { rate_bps: 1500, base: 1900, amount: 285 }));
         assert_eq!(lines[1].earned, Some(Earned { rate_bps: 2000, base: 999, amount: 199 }));
         assert_eq!(lines[2].earned, None, "unknown skus earn nothing");
@@ -234,8 +252,17 @@ mod tests {
     }
 
     #[test]
+    fn a_code_earns_every_line_at_the_rates_that_stand() {
+        let products = [product("pr_a", "A", Some(500)), product("pr_b", "B", None)];
+        let lines =
+            plan_paid(&[item("A", 2, 1000, 100), item("B", 1, 999, 0)], &products, Earner::AtCurrentRates).unwrap();
+        assert_eq!(lines[0].earned, Some(Earned { rate_bps: 500, base: 1900, amount: 95 }));
+        assert_eq!(lines[1].earned, Some(Earned { rate_bps: 1000, base: 999, amount: 99 }));
+    }
+
+    #[test]
     fn unattributed_orders_earn_nothing_but_keep_their_lines() {
-        let lines = plan_paid(&[item("A", 1, 100, 0)], &[product("pr_a", "A", None)], None).unwrap();
+        let lines = plan_paid(&[item("A", 1, 100, 0)], &[product("pr_a", "A", None)], Earner::Nobody).unwrap();
         assert_eq!(lines.len(), 1);
         assert_eq!(lines[0].product_id.as_deref(), Some("pr_a"));
         assert_eq!(lines[0].earned, None);

@@ -2,6 +2,7 @@
 
 pub mod attribution;
 pub mod click_id;
+pub mod codes;
 pub mod commission;
 pub mod destination;
 pub mod hex;

@@ -34,6 +34,11 @@ state_enum! {
 }
 
 state_enum! {
+    /// Which rule attributed an order (`domain::attribution::attribute`).
+    Method { Click => "click", Code => "code", None => "none" }
+}
+
+state_enum! {
     /// What later events did to an order.
     OrderState { Paid => "paid", Refunded => "refunded", Cancelled => "cancelled" }
 }
@@ -69,6 +74,9 @@ mod tests {
             same(s, s.as_str());
         }
         for s in [OrderStatus::Attributed, OrderStatus::Unattributed] {
+            same(s, s.as_str());
+        }
+        for s in [Method::Click, Method::Code, Method::None] {
             same(s, s.as_str());
         }
         for s in [OrderState::Paid, OrderState::Refunded, OrderState::Cancelled] {

@@ -1,6 +1,7 @@
 //! The route table: one match over method and path segments, one file per surface.
 
 pub mod brands;
+pub mod codes;
 pub mod creators;
 pub mod earnings;
 pub mod health;
@@ -59,6 +60,11 @@ pub async fn dispatch(req: Request, env: Env, ctx: worker_sys::Context) -> ApiRe
         ["api", "collaborations", creator] => {
             on!(req.method(), Put => brands::set_collaboration(req, env, creator).await)
         }
+        ["api", "codes"] => on!(req.method(),
+            Post => codes::create(req, env).await,
+            Get => codes::list(req, env).await,
+        ),
+        ["api", "codes", id] => on!(req.method(), Delete => codes::deactivate(req, env, id).await),
         ["api", "creators"] => on!(req.method(), Post => creators::create(req, env).await),
 
         ["api", "products"] => on!(req.method(),

@@ -5,18 +5,18 @@
 //! (pure, `domain::ledger`) → one batch of writes, a transaction.
 
 use crate::clock::now_ms;
-use crate::domain::attribution::within_window;
+use crate::domain::attribution::{attribute, ClickFacts, CodeFacts, Evidence};
 use crate::domain::click_id::{self, ClickClaim};
 use crate::domain::commission::line_base;
 use crate::domain::ids::{self, prefix};
-use crate::domain::ledger::{plan_paid, plan_refund, RateLock, Refund};
-use crate::domain::states::{EntryKind, EntryState, OrderState, OrderStatus};
+use crate::domain::ledger::{plan_paid, plan_refund, Earner, RateLock, Refund};
+use crate::domain::states::{EntryKind, EntryState, Method, OrderState, OrderStatus};
 use crate::http::json::{self, WEBHOOK_BODY_LIMIT};
 use crate::http::{ApiError, ApiResult};
 use crate::store::brands::BrandRow;
-use crate::store::orders::{self, EntryRow, NewOrder, NewTakeBack, Outcome, Writes};
+use crate::store::orders::{self, EntryRow, NewOrder, NewTakeBack, Outcome, PaidQuery, Writes};
 use crate::store::{self, Db};
-use crate::views::ledger::{render_entry, CommissionOut};
+use crate::views::ledger::{order_attribution, render_entry, render_entry_of, AttributionOut, CommissionOut};
 use crate::webhooks::{self, EventKind, OrderEvent, PayloadError, Scheme, Secret};
 use serde::Serialize;
 use worker::{Env, Request, Response};
@@ -26,10 +26,14 @@ struct Answer {
     status: &'static str,
     order_id: String,
     commissions: Vec<CommissionOut>,
+    /// Whose the order is and why (`null` for an order we never stored).
+    attribution: Option<AttributionOut>,
 }
 
-fn answer(status: &'static str, order_id: &str, entries: Vec<EntryRow>) -> Answer {
-    Answer { status, order_id: order_id.to_string(), commissions: entries.into_iter().map(render_entry).collect() }
+/// The answer of a delivery, its entries carrying the order's `attribution`.
+fn answer(status: &'static str, order_id: &str, entries: Vec<EntryRow>, attribution: Option<AttributionOut>) -> Answer {
+    let commissions = entries.into_iter().map(|e| render_entry_of(e, attribution.clone())).collect();
+    Answer { status, order_id: order_id.to_string(), commissions, attribution }
 }
 
 fn payload_error(e: PayloadError) -> ApiError {
@@ -91,7 +95,10 @@ pub async fn receive(mut req: Request, env: &Env, brand_id: &str) -> ApiResult<R
 
 async fn duplicate(db: &Db, brand: &BrandRow, order_id: &str) -> ApiResult<Option<Answer>> {
     let entries = orders::entries_of_order(db, &brand.id, order_id).await?;
-    Ok(Some(answer("duplicate", order_id, entries)))
+    let order = orders::order_of_brand(db, &brand.id, order_id).await?;
+    let commissions = entries.into_iter().map(render_entry).collect();
+    let attribution = order.as_ref().map(order_attribution);
+    Ok(Some(Answer { status: "duplicate", order_id: order_id.to_string(), commissions, attribution }))
 }
 
 /// `order.paid`: attribute and write the order, its lines and their commissions.
@@ -104,21 +111,50 @@ async fn paid(
     claim: Option<&ClickClaim>,
 ) -> ApiResult<Option<Answer>> {
     let skus: Vec<&str> = event.items.iter().map(|i| i.sku.as_str()).collect();
-    let reads =
-        orders::read_for_paid(db, &brand.id, delivery_id, &event.order_id, event.click_id.as_deref(), claim, &skus)
-            .await?;
+    let query = PaidQuery {
+        brand_id: &brand.id,
+        delivery_id,
+        order_id: &event.order_id,
+        click_id: event.click_id.as_deref(),
+        claim,
+        skus: &skus,
+        codes: &event.codes,
+    };
+    let reads = orders::read_for_paid(db, &query).await?;
     if reads.seen.delivery_seen || reads.seen.order_row_id.is_some() {
         return duplicate(db, brand, &event.order_id).await;
     }
     let now = now_ms();
     let occurred_at = event.occurred_at_ms.unwrap_or(now);
-    // A human click on one of this brand's links, within the window after it.
-    let click = reads.click.filter(|c| {
-        c.brand_id == brand.id && !c.is_bot && within_window(c.created_at, occurred_at, brand.attribution_window_days)
+    let registered: Vec<CodeFacts<'_>> =
+        reads.codes.iter().map(|c| CodeFacts { code: &c.code, active: c.active }).collect();
+    let decision = attribute(&Evidence {
+        brand_id: &brand.id,
+        window_days: brand.attribution_window_days,
+        order_at: occurred_at,
+        click_id: event.click_id.as_deref(),
+        click: reads.click.as_ref().map(|c| ClickFacts {
+            brand_id: &c.brand_id,
+            link_code: &c.code,
+            is_bot: c.is_bot,
+            created_at: c.created_at,
+        }),
+        codes: &event.codes,
+        registered: &registered,
     });
-    let lock = click.as_ref().map(|c| RateLock { product_id: c.product_id.clone(), rate_bps: c.rate_bps });
-    let lines =
-        plan_paid(&event.items, &reads.products, lock.as_ref()).map_err(|e| ApiError::invalid(e.to_string()))?;
+    let click = reads.click.as_ref().filter(|_| decision.method == Method::Click);
+    let code = decision.code.and_then(|i| reads.codes.get(i)).filter(|_| decision.method == Method::Code);
+    let creator_id = click.map(|c| c.creator_id.as_str()).or(code.map(|c| c.creator_id.as_str()));
+    // A click locks the rate of its product at the click's time; a code has no click, so
+    // every line earns at the rates that stand now.
+    let lock = click.map(|c| RateLock { product_id: c.product_id.clone(), rate_bps: c.rate_bps });
+    let products = reads.products_for(creator_id);
+    let earner = match (&lock, decision.method) {
+        (Some(lock), _) => Earner::Click(lock),
+        (None, Method::Code) => Earner::AtCurrentRates,
+        (None, _) => Earner::Nobody,
+    };
+    let lines = plan_paid(&event.items, &products, earner).map_err(|e| ApiError::invalid(e.to_string()))?;
     let mut gmv: i64 = 0;
     for l in &lines {
         gmv = line_base(l.item.unit_price, l.item.quantity, l.item.discount)
@@ -132,20 +168,25 @@ async fn paid(
     let currency = event.currency.as_str();
     let mut writes = Writes::default();
     writes.delivery(&brand.id, delivery_id, &event.order_id, event.kind, now);
-    if let Some(c) = click.as_ref().filter(|c| !c.stored) {
+    if let Some(c) = click.filter(|c| !c.stored) {
         writes.click_placeholder(c);
     }
+    let live_session_id = click.and_then(|c| c.live_session_id.as_deref());
+    let link_code = click.map(|c| c.code.as_str());
     writes.order(&NewOrder {
         row_id: &order_row_id,
         brand_id: &brand.id,
         external_id: &event.order_id,
-        click_id: click.as_ref().map(|c| c.id.as_str()),
-        creator_id: click.as_ref().map(|c| c.creator_id.as_str()),
-        link_code: click.as_ref().map(|c| c.code.as_str()),
-        live_session_id: click.as_ref().and_then(|c| c.live_session_id.as_deref()),
+        click_id: click.map(|c| c.id.as_str()),
+        code_id: code.map(|c| c.id.as_str()),
+        creator_id,
+        link_code,
+        live_session_id,
         currency,
         gmv,
-        status: if click.is_some() { OrderStatus::Attributed } else { OrderStatus::Unattributed },
+        status: if creator_id.is_some() { OrderStatus::Attributed } else { OrderStatus::Unattributed },
+        method: decision.method,
+        reason: &decision.reason,
         occurred_at,
         created_at: now,
     });
@@ -153,15 +194,15 @@ async fn paid(
     let mut written = Vec::new();
     for l in &lines {
         writes.line(&order_row_id, l.line_no, &l.item, l.product_id.as_deref());
-        let (Some(c), Some(earned)) = (&click, &l.earned) else { continue };
+        let (Some(creator_id), Some(earned)) = (creator_id, &l.earned) else { continue };
         let id = ids::new_id(prefix::COMMISSION).map_err(ApiError::internal)?;
         let entry = EntryRow {
             id,
             order_id: event.order_id.clone(),
             brand_id: brand.id.clone(),
-            creator_id: c.creator_id.clone(),
-            link_code: c.code.clone(),
-            live_session_id: c.live_session_id.clone(),
+            creator_id: creator_id.to_string(),
+            link_code: link_code.map(str::to_string),
+            live_session_id: live_session_id.map(str::to_string),
             sku: l.item.sku.clone(),
             quantity: l.item.quantity,
             rate_bps: earned.rate_bps,
@@ -171,14 +212,24 @@ async fn paid(
             state: EntryState::Pending,
             kind: EntryKind::Commission,
             created_at: now,
+            method: None,
+            attributed_click: None,
+            attributed_code: None,
+            reason: None,
         };
         writes.commission(&entry, &order_row_id, l.line_no, approve_after);
         written.push(entry);
     }
+    let attribution = AttributionOut {
+        method: decision.method,
+        click_id: click.map(|c| c.id.clone()),
+        code: code.map(|c| c.code.clone()),
+        reason: decision.reason.clone(),
+    };
     match orders::commit(db, writes).await? {
         Outcome::Written(_) => {
-            let status = if click.is_some() { "attributed" } else { "unattributed" };
-            Ok(Some(answer(status, &event.order_id, written)))
+            let status = if creator_id.is_some() { "attributed" } else { "unattributed" };
+            Ok(Some(answer(status, &event.order_id, written, Some(attribution))))
         }
         Outcome::Duplicate => duplicate(db, brand, &event.order_id).await,
         Outcome::Raced => Ok(None),
@@ -193,7 +244,7 @@ async fn take_back(db: &Db, brand: &BrandRow, event: &OrderEvent, delivery_id: &
         return duplicate(db, brand, &event.order_id).await;
     }
     let Some(order) = order.filter(|o| o.status == OrderStatus::Attributed) else {
-        return Ok(Some(answer("unattributed", &event.order_id, Vec::new())));
+        return Ok(Some(answer("unattributed", &event.order_id, Vec::new(), None)));
     };
     let units: Vec<(String, i64)> = event.refund_items.iter().map(|r| (r.sku.clone(), r.quantity)).collect();
     let refund = match event.kind {
@@ -207,10 +258,9 @@ async fn take_back(db: &Db, brand: &BrandRow, event: &OrderEvent, delivery_id: &
     let now = now_ms();
     let mut writes = Writes::default();
     writes.delivery(&brand.id, delivery_id, &event.order_id, event.kind, now);
-    let (creator_id, link_code) = match (&order.creator_id, &order.link_code) {
-        (Some(c), Some(l)) => (c.as_str(), l.as_str()),
-        _ => return Err(ApiError::internal("attributed order without creator or link")),
-    };
+    let creator_id =
+        order.creator_id.as_deref().ok_or_else(|| ApiError::internal("attributed order without a creator"))?;
+    let link_code = order.link_code.as_deref();
     for s in &plan.steps {
         writes.refund_units(&order.row_id, s.line_no, s.to - s.from);
     }
@@ -242,7 +292,13 @@ async fn take_back(db: &Db, brand: &BrandRow, event: &OrderEvent, delivery_id: &
             for e in &mut written {
                 e.order_id.clone_from(&event.order_id);
             }
-            Ok(Some(answer("reversed", &event.order_id, written)))
+            let attribution = AttributionOut {
+                method: order.method,
+                click_id: order.click_id.clone(),
+                code: order.attributed_code.clone(),
+                reason: order.reason.clone(),
+            };
+            Ok(Some(answer("reversed", &event.order_id, written, Some(attribution))))
         }
         Outcome::Duplicate => duplicate(db, brand, &event.order_id).await,
         Outcome::Raced => Ok(None),

@@ -4,6 +4,7 @@
 
 pub mod brands;
 pub mod clicks;
+pub mod codes;
 pub mod creators;
 pub mod d1;
 pub mod error;

@@ -12,7 +12,7 @@ use super::{StoreError, StoreResult};
 use crate::domain::click_id::ClickClaim;
 use crate::domain::commission::RateInputs;
 use crate::domain::ledger::{LineItem, ProductRate, StoredCommission, StoredLine};
-use crate::domain::states::{EntryKind, EntryState, OrderState, OrderStatus};
+use crate::domain::states::{EntryKind, EntryState, Method, OrderState, OrderStatus};
 use crate::webhooks::EventKind;
 use serde::Deserialize;
 
@@ -43,6 +43,8 @@ pub struct ClickRow {
 
 #[derive(Deserialize)]
 struct ProductRateRow {
+    /// The candidate creator these rates are for (`None`: no candidate).
+    creator_id: Option<String>,
     product_id: String,
     sku: String,
     targeted_product: Option<u32>,
@@ -51,11 +53,39 @@ struct ProductRateRow {
     brand_default: u32,
 }
 
+/// One of the brand's codes that an order carries (any case).
+#[derive(Debug, Clone, Deserialize)]
+pub struct CodeMatch {
+    pub id: String,
+    pub code: String,
+    pub creator_id: String,
+    pub active: bool,
+}
+
 /// What a paid order needs to read, in one round trip.
 pub struct PaidReads {
     pub seen: Seen,
     pub click: Option<ClickRow>,
-    pub products: Vec<ProductRate>,
+    /// The brand's codes among the order's.
+    pub codes: Vec<CodeMatch>,
+    /// The order's products with their rates for each candidate creator (the click's,
+    /// and the creators of the active codes), since which one wins is decided after.
+    rates: Vec<(Option<String>, ProductRate)>,
+}
+
+impl PaidReads {
+    /// The order's products at the rates that stand for `creator` (any rates without one:
+    /// nothing earns then).
+    pub fn products_for(&self, creator: Option<&str>) -> Vec<ProductRate> {
+        let mut out: Vec<ProductRate> = Vec::new();
+        for (c, p) in &self.rates {
+            let mine = creator.is_none() || c.as_deref() == creator;
+            if mine && !out.iter().any(|o| o.product_id == p.product_id) {
+                out.push(p.clone());
+            }
+        }
+        out
+    }
 }
 
 const SEEN_SQL: &str =
@@ -75,16 +105,21 @@ const CLICK_SQL: &str = concat!(
      WHERE l.id = ?4 AND NOT EXISTS (SELECT 1 FROM clicks WHERE id = ?1)"
 );
 
-pub async fn read_for_paid(
-    db: &Db,
-    brand_id: &str,
-    delivery_id: &str,
-    order_id: &str,
-    click_id: Option<&str>,
-    claim: Option<&ClickClaim>,
-    skus: &[&str],
-) -> StoreResult<PaidReads> {
+/// What a paid order is looked up by.
+pub struct PaidQuery<'a> {
+    pub brand_id: &'a str,
+    pub delivery_id: &'a str,
+    pub order_id: &'a str,
+    pub click_id: Option<&'a str>,
+    pub claim: Option<&'a ClickClaim>,
+    pub skus: &'a [&'a str],
+    pub codes: &'a [String],
+}
+
+pub async fn read_for_paid(db: &Db, q: &PaidQuery<'_>) -> StoreResult<PaidReads> {
+    let PaidQuery { brand_id, delivery_id, order_id, click_id, claim, skus, codes } = *q;
     let skus_json = serde_json::to_string(skus).map_err(|e| StoreError::D1(format!("skus: {e}")))?;
+    let codes_json = serde_json::to_string(codes).map_err(|e| StoreError::D1(format!("codes: {e}")))?;
     let statements = [
         Stmt::new(SEEN_SQL, vec![text(brand_id), text(delivery_id), text(order_id)]),
         Stmt::new(
@@ -96,39 +131,52 @@ pub async fn read_for_paid(
                 opt_text(claim.map(|c| c.link_id.as_str())),
             ],
         ),
-        // Rate inputs for the click's creator (none when there is no click: nothing earns).
+        // Rate inputs for each candidate creator: the click's, and those of the order's
+        // active codes (`code` is NOCASE: `IN` compares ignoring case).
         Stmt::new(
-            "SELECT p.id AS product_id, p.sku, p.commission_bps AS product, b.default_commission_bps AS brand_default, \
+            "SELECT c.creator_id, p.id AS product_id, p.sku, p.commission_bps AS product, b.default_commission_bps AS brand_default, \
              (SELECT commission_bps FROM collaborations k WHERE k.brand_id = p.brand_id AND k.creator_id = c.creator_id AND k.scope = p.id) AS targeted_product, \
              (SELECT commission_bps FROM collaborations k WHERE k.brand_id = p.brand_id AND k.creator_id = c.creator_id AND k.scope = '') AS targeted_all \
              FROM products p JOIN brands b ON b.id = p.brand_id \
-             LEFT JOIN (SELECT COALESCE((SELECT creator_id FROM clicks WHERE id = ?2), \
-               (SELECT creator_id FROM links WHERE id = ?4)) AS creator_id) c \
+             LEFT JOIN (SELECT creator_id FROM (SELECT COALESCE((SELECT creator_id FROM clicks WHERE id = ?2), \
+               (SELECT creator_id FROM links WHERE id = ?4)) AS creator_id) WHERE creator_id IS NOT NULL \
+               UNION SELECT creator_id FROM creator_codes WHERE brand_id = ?1 AND active = 1 \
+               AND code IN (SELECT value FROM json_each(?5))) c \
              WHERE p.brand_id = ?1 AND p.sku IN (SELECT value FROM json_each(?3))",
-            vec![text(brand_id), opt_text(click_id), text(&skus_json), opt_text(claim.map(|c| c.link_id.as_str()))],
+            vec![
+                text(brand_id),
+                opt_text(click_id),
+                text(&skus_json),
+                opt_text(claim.map(|c| c.link_id.as_str())),
+                text(&codes_json),
+            ],
+        ),
+        Stmt::new(
+            "SELECT id, code, creator_id, active FROM creator_codes \
+             WHERE brand_id = ?1 AND code IN (SELECT value FROM json_each(?2))",
+            vec![text(brand_id), text(&codes_json)],
         ),
     ];
     let results = batch(db, &statements).await?;
-    let [seen, click, products] = results.as_slice() else {
+    let [seen, click, products, codes] = results.as_slice() else {
         return Err(StoreError::D1("read batch answered the wrong number of results".into()));
     };
     let seen = seen.results::<Seen>()?.into_iter().next().ok_or_else(|| StoreError::D1("no seen row".into()))?;
     let click = click.results::<ClickRow>()?.into_iter().next();
-    let products = products
+    let rates = products
         .results::<ProductRateRow>()?
         .into_iter()
-        .map(|r| ProductRate {
-            product_id: r.product_id,
-            sku: r.sku,
-            rates: RateInputs {
+        .map(|r| {
+            let rates = RateInputs {
                 targeted_product: r.targeted_product,
                 targeted_all: r.targeted_all,
                 product: r.product,
                 brand_default: r.brand_default,
-            },
+            };
+            (r.creator_id, ProductRate { product_id: r.product_id, sku: r.sku, rates })
         })
         .collect();
-    Ok(PaidReads { seen, click, products })
+    Ok(PaidReads { seen, click, codes: codes.results()?, rates })
 }
 
 #[derive(Deserialize)]
@@ -154,6 +202,10 @@ pub struct StoredOrder {
     pub link_code: Option<String>,
     pub live_session_id: Option<String>,
     pub currency: String,
+    pub method: Method,
+    pub click_id: Option<String>,
+    pub attributed_code: Option<String>,
+    pub reason: String,
     /// Read by a second statement of the same batch.
     #[serde(skip)]
     pub lines: Vec<StoredLine>,
@@ -168,8 +220,9 @@ pub async fn read_for_refund(
     let statements = [
         Stmt::new(SEEN_SQL, vec![text(brand_id), text(delivery_id), text(order_id)]),
         Stmt::new(
-            "SELECT id, status, creator_id, link_code, live_session_id, currency FROM orders \
-             WHERE brand_id = ? AND external_id = ?",
+            "SELECT o.id, o.status, o.creator_id, o.link_code, o.live_session_id, o.currency, o.method, o.click_id, \
+             dc.code AS attributed_code, o.reason FROM orders o LEFT JOIN creator_codes dc ON dc.id = o.code_id \
+             WHERE o.brand_id = ? AND o.external_id = ?",
             vec![text(brand_id), text(order_id)],
         ),
         Stmt::new(
@@ -221,7 +274,7 @@ pub struct NewTakeBack<'a> {
     pub line_no: u32,
     pub brand_id: &'a str,
     pub creator_id: &'a str,
-    pub link_code: &'a str,
+    pub link_code: Option<&'a str>,
     pub live_session_id: Option<&'a str>,
     pub currency: &'a str,
     /// The commission it takes from.
@@ -262,19 +315,23 @@ pub const TAKE_BACK_SQL: &str = "WITH n AS (\
        ?8, 'reversed', CASE parent_state WHEN 'pending' THEN 'reversal' ELSE 'clawback' END, parent_id, ?10, NULL, ?12 \
      FROM b WHERE true \
      RETURNING id, '' AS order_id, brand_id, creator_id, link_code, live_session_id, sku, quantity, rate_bps, base, \
-       amount, currency, state, kind, created_at";
+       amount, currency, state, kind, created_at, NULL AS method, NULL AS attributed_click, NULL AS attributed_code, \
+       NULL AS reason";
 
 pub struct NewOrder<'a> {
     pub row_id: &'a str,
     pub brand_id: &'a str,
     pub external_id: &'a str,
     pub click_id: Option<&'a str>,
+    pub code_id: Option<&'a str>,
     pub creator_id: Option<&'a str>,
     pub link_code: Option<&'a str>,
     pub live_session_id: Option<&'a str>,
     pub currency: &'a str,
     pub gmv: i64,
     pub status: OrderStatus,
+    pub method: Method,
+    pub reason: &'a str,
     pub occurred_at: i64,
     pub created_at: i64,
 }
@@ -319,13 +376,14 @@ impl Writes {
 
     pub fn order(&mut self, o: &NewOrder<'_>) {
         self.push(
-            "INSERT INTO orders (id, brand_id, external_id, click_id, creator_id, link_code, live_session_id, \
-             currency, gmv, status, occurred_at, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO orders (id, brand_id, external_id, click_id, code_id, creator_id, link_code, live_session_id, \
+             currency, gmv, status, occurred_at, created_at, method, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             vec![
                 text(o.row_id),
                 text(o.brand_id),
                 text(o.external_id),
                 opt_text(o.click_id),
+                opt_text(o.code_id),
                 opt_text(o.creator_id),
                 opt_text(o.link_code),
                 opt_text(o.live_session_id),
@@ -334,6 +392,8 @@ impl Writes {
                 text(o.status.as_str()),
                 int(o.occurred_at),
                 int(o.created_at),
+                text(o.method.as_str()),
+                text(o.reason),
             ],
         );
     }
@@ -367,7 +427,7 @@ impl Writes {
                 int(line_no.into()),
                 text(&e.brand_id),
                 text(&e.creator_id),
-                text(&e.link_code),
+                opt_text(e.link_code.as_deref()),
                 opt_text(e.live_session_id.as_deref()),
                 text(&e.sku),
                 int(e.quantity),
@@ -409,7 +469,7 @@ impl Writes {
                 int(t.line_no.into()),
                 text(t.brand_id),
                 text(t.creator_id),
-                text(t.link_code),
+                opt_text(t.link_code),
                 opt_text(t.live_session_id),
                 text(t.currency),
                 text(t.parent_id),
@@ -471,14 +531,15 @@ pub async fn commit(db: &Db, writes: Writes) -> StoreResult<Outcome> {
     }
 }
 
-/// A ledger entry as the contract shows it (`order_id` is the brand's own).
+/// A ledger entry as the contract shows it (`order_id` is the brand's own), with its
+/// order's attribution (absent from what a write batch answers: the route adds it).
 #[derive(Debug, Clone, Deserialize)]
 pub struct EntryRow {
     pub id: String,
     pub order_id: String,
     pub brand_id: String,
     pub creator_id: String,
-    pub link_code: String,
+    pub link_code: Option<String>,
     pub live_session_id: Option<String>,
     pub sku: String,
     pub quantity: i64,
@@ -489,20 +550,35 @@ pub struct EntryRow {
     pub state: EntryState,
     pub kind: EntryKind,
     pub created_at: i64,
+    /// The order's attribution (`None` in what a write batch answers).
+    pub method: Option<Method>,
+    pub attributed_click: Option<String>,
+    pub attributed_code: Option<String>,
+    pub reason: Option<String>,
 }
 
-const ENTRY_COLUMNS: &str = "e.id, o.external_id AS order_id, e.brand_id, e.creator_id, e.link_code, \
-    e.live_session_id, e.sku, e.quantity, e.rate_bps, e.base, e.amount, e.currency, e.state, e.kind, e.created_at";
+/// An order's attribution as columns, from `orders o` and `creator_codes dc` (joined on
+/// `o.code_id`).
+macro_rules! attribution_columns {
+    () => {
+        "o.method, o.click_id AS attributed_click, dc.code AS attributed_code, o.reason"
+    };
+}
+
+const ENTRY_COLUMNS: &str = concat!(
+    "e.id, o.external_id AS order_id, e.brand_id, e.creator_id, e.link_code, e.live_session_id, e.sku, e.quantity, \
+     e.rate_bps, e.base, e.amount, e.currency, e.state, e.kind, e.created_at, ",
+    attribution_columns!()
+);
+const ENTRY_FROM: &str =
+    "FROM commissions e JOIN orders o ON o.id = e.order_id LEFT JOIN creator_codes dc ON dc.id = o.code_id";
 
 /// Ledger entries of one owner (`owner_column` is a constant: `creator_id` or `brand_id`).
 pub async fn entries(db: &Db, owner_column: OwnerColumn, owner_id: &str, page: &Keyset) -> StoreResult<Vec<EntryRow>> {
     let column = owner_column.as_str();
     super::d1::all(
         db,
-        &format!(
-            "SELECT {ENTRY_COLUMNS} FROM commissions e JOIN orders o ON o.id = e.order_id WHERE e.{column} = ?1 AND {}",
-            Keyset::sql("e", 2)
-        ),
+        &format!("SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE e.{column} = ?1 AND {}", Keyset::sql("e", 2)),
         &page.params(vec![text(owner_id)]),
     )
     .await
@@ -514,7 +590,7 @@ pub async fn entries_of_order(db: &Db, brand_id: &str, external_id: &str) -> Sto
     super::d1::all(
         db,
         &format!(
-            "SELECT {ENTRY_COLUMNS} FROM commissions e JOIN orders o ON o.id = e.order_id \
+            "SELECT {ENTRY_COLUMNS} {ENTRY_FROM} \
              WHERE o.brand_id = ? AND o.external_id = ? ORDER BY e.created_at, e.line_no, e.id"
         ),
         &[text(brand_id), text(external_id)],
@@ -589,19 +665,26 @@ pub struct OrderRow {
     pub occurred_at: i64,
     pub created_at: i64,
     pub commission: i64,
+    pub method: Method,
+    pub attributed_code: Option<String>,
+    pub reason: String,
 }
 
+const ORDER_SELECT: &str = concat!(
+    "SELECT o.id, o.external_id, o.click_id, o.creator_id, o.link_code, o.live_session_id, o.currency, \
+     o.gmv, o.status, o.state, o.occurred_at, o.created_at, \
+     COALESCE((SELECT SUM(amount) FROM commissions e WHERE e.order_id = o.id), 0) AS commission, \
+     o.method, dc.code AS attributed_code, o.reason",
+    " FROM orders o LEFT JOIN creator_codes dc ON dc.id = o.code_id WHERE o.brand_id = ?1"
+);
+
 pub async fn orders_of_brand(db: &Db, brand_id: &str, page: &Keyset) -> StoreResult<Vec<OrderRow>> {
-    super::d1::all(
-        db,
-        &format!(
-            "SELECT o.id, o.external_id, o.click_id, o.creator_id, o.link_code, o.live_session_id, o.currency, \
-             o.gmv, o.status, o.state, o.occurred_at, o.created_at, \
-             COALESCE((SELECT SUM(amount) FROM commissions e WHERE e.order_id = o.id), 0) AS commission \
-             FROM orders o WHERE o.brand_id = ?1 AND {}",
-            Keyset::sql("o", 2)
-        ),
-        &page.params(vec![text(brand_id)]),
-    )
-    .await
+    let sql = format!("{ORDER_SELECT} AND {}", Keyset::sql("o", 2));
+    super::d1::all(db, &sql, &page.params(vec![text(brand_id)])).await
+}
+
+/// One of the brand's orders by its own id (a duplicate delivery answers with it).
+pub async fn order_of_brand(db: &Db, brand_id: &str, external_id: &str) -> StoreResult<Option<OrderRow>> {
+    let sql = format!("{ORDER_SELECT} AND o.external_id = ?2");
+    super::d1::first(db, &sql, &[text(brand_id), text(external_id)]).await
 }

@@ -2,10 +2,19 @@
 
 use crate::domain::attribution::format_rfc3339_ms;
 use crate::domain::money::{Currency, Money};
-use crate::domain::states::{EntryKind, EntryState, OrderState, OrderStatus};
+use crate::domain::states::{EntryKind, EntryState, Method, OrderState, OrderStatus};
 use crate::store::links::CurrencySum;
 use crate::store::orders::{EntryRow, OrderRow};
 use serde::Serialize;
+
+/// Which rule attributed an order, and why, as both sides see it.
+#[derive(Serialize, Clone)]
+pub struct AttributionOut {
+    pub method: Method,
+    pub click_id: Option<String>,
+    pub code: Option<String>,
+    pub reason: String,
+}
 
 /// A commission record, in the contract's shape.
 #[derive(Serialize)]
@@ -14,7 +23,7 @@ pub struct CommissionOut {
     order_id: String,
     brand_id: String,
     creator_id: String,
-    link_code: String,
+    link_code: Option<String>,
     live_session_id: Option<String>,
     sku: String,
     quantity: i64,
@@ -24,11 +33,29 @@ pub struct CommissionOut {
     state: EntryState,
     kind: EntryKind,
     created_at: String,
+    /// Its order's.
+    attribution: Option<AttributionOut>,
 }
 
+/// A record as stored; its attribution from its order's columns (those a write batch
+/// answers have none: [`render_entry_of`] gives it).
 pub fn render_entry(e: EntryRow) -> CommissionOut {
+    let attribution = match (e.method, &e.reason) {
+        (Some(method), Some(reason)) => Some(AttributionOut {
+            method,
+            click_id: e.attributed_click.clone(),
+            code: e.attributed_code.clone(),
+            reason: reason.clone(),
+        }),
+        _ => None,
+    };
+    render_entry_of(e, attribution)
+}
+
+pub fn render_entry_of(e: EntryRow, attribution: Option<AttributionOut>) -> CommissionOut {
     let currency = Currency::from_stored(&e.currency);
     CommissionOut {
+        attribution,
         base: Money::new(e.base, currency),
         amount: Money::new(e.amount, currency),
         created_at: format_rfc3339_ms(e.created_at),
@@ -61,11 +88,13 @@ pub struct OrderOut {
     commission: Money,
     occurred_at: String,
     created_at: String,
+    attribution: AttributionOut,
 }
 
 pub fn render_order(o: OrderRow) -> OrderOut {
     let currency = Currency::from_stored(&o.currency);
     OrderOut {
+        attribution: order_attribution(&o),
         gmv: Money::new(o.gmv, currency),
         commission: Money::new(o.commission, currency),
         occurred_at: format_rfc3339_ms(o.occurred_at),
@@ -78,6 +107,16 @@ pub fn render_order(o: OrderRow) -> OrderOut {
         creator_id: o.creator_id,
         link_code: o.link_code,
         live_session_id: o.live_session_id,
+    }
+}
+
+/// An order's attribution: the click id only when a click attributed it.
+pub fn order_attribution(o: &OrderRow) -> AttributionOut {
+    AttributionOut {
+        method: o.method,
+        click_id: if o.method == Method::Click { o.click_id.clone() } else { None },
+        code: o.attributed_code.clone(),
+        reason: o.reason.clone(),
     }
 }
 

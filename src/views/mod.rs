@@ -2,6 +2,7 @@
 //! HTML. Pure (rows in, serializable values or markup out): every route renders through
 //! here, so no route imports another to borrow its shapes.
 
+pub mod codes;
 pub mod ledger;
 pub mod links;
 pub mod live;

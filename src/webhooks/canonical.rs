@@ -3,14 +3,14 @@
 //! platforms can send extra data.
 
 use super::event::{
-    amount, field, id_string, id_string_or_number, invalid, line_item, parse_object, EventKind, LineItem, OrderEvent,
-    PayloadError, RefundItem,
+    amount, field, id_string, id_string_or_number, invalid, line_item, order_codes, parse_object, EventKind, LineItem,
+    OrderEvent, PayloadError, RefundItem,
 };
 use crate::domain::attribution::parse_rfc3339_ms;
 use crate::domain::money::Currency;
 use serde_json::{Map, Value};
 
-/// Parses `{"id", "type", "order_id", "click_id"?, "currency", "items": [...],
+/// Parses `{"id", "type", "order_id", "click_id"?, "discount_codes"?, "currency", "items": [...],
 /// "refund": {"items": [...]}?, "occurred_at"?}` plus TikTok's `tts_notification_id`.
 ///
 /// - The delivery id is `tts_notification_id` when present, else `id`; one is required,
@@ -41,6 +41,12 @@ pub fn parse_canonical(body: &[u8]) -> Result<OrderEvent, PayloadError> {
         Some(Value::String(s)) if s.is_empty() => None,
         Some(v) => Some(id_string(v, "click_id")?),
         None => None,
+    };
+
+    let codes = match field(&obj, "discount_codes") {
+        Some(Value::Array(list)) => order_codes(list.iter().map(Value::as_str), "discount_codes")?,
+        Some(_) => return Err(invalid("discount_codes must be a list of strings")),
+        None => Vec::new(),
     };
 
     let currency = field(&obj, "currency")
@@ -78,6 +84,7 @@ pub fn parse_canonical(body: &[u8]) -> Result<OrderEvent, PayloadError> {
         kind,
         order_id,
         click_id,
+        codes,
         currency,
         items,
         refund_items,
@@ -166,6 +173,19 @@ mod tests {
         match parse(v) {
             Err(PayloadError::Invalid(m)) => m,
             other => panic!("expected Invalid for {v}, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn discount_codes_are_a_list_of_strings() {
+        let e = parse(&with(paid(), "discount_codes", json!([" SUMMER10", "anna"]))).unwrap();
+        assert_eq!(e.codes, vec!["SUMMER10".to_string(), "anna".to_string()]);
+        assert!(parse(&paid()).unwrap().codes.is_empty());
+        for bad in [json!("SUMMER10"), json!([5]), json!([{"code": "x"}]), json!({})] {
+            assert!(
+                matches!(parse(&with(paid(), "discount_codes", bad.clone())), Err(PayloadError::Invalid(_))),
+                "{bad}"
+            );
         }
     }
 

@@ -37,6 +37,9 @@ pub struct OrderEvent {
     /// The brand's own order id.
     pub order_id: String,
     pub click_id: Option<String>,
+    /// The discount codes the order carries, trimmed, in the store's order, each once
+    /// (compared ignoring case); attribution falls back to them without a click.
+    pub codes: Vec<String>,
     pub currency: Currency,
     /// The order's lines (in minor units of `currency`); may be empty on refund/cancel.
     pub items: Vec<LineItem>,
@@ -140,6 +143,33 @@ pub(super) fn id_string_or_number(value: &Value, name: &str) -> Result<String, P
     }
 }
 
+/// Checks the codes of an order (`name[i]` are their strings, as found) against the bounds
+/// of `domain::codes`: trimmed, empty ones dropped, repeats (any case) kept once.
+pub(super) fn order_codes<'v>(
+    found: impl Iterator<Item = Option<&'v str>>,
+    name: &str,
+) -> Result<Vec<String>, PayloadError> {
+    use crate::domain::codes::{same_code, MAX_ORDER_CODES, MAX_ORDER_CODE_CHARS};
+    let mut codes: Vec<String> = Vec::new();
+    for (i, code) in found.enumerate() {
+        let code = code.ok_or_else(|| invalid(format!("{name}[{i}] must be a string")))?;
+        if crate::domain::text::find_control(code).is_some() {
+            return Err(invalid(format!("{name}[{i}] must not hold control characters")));
+        }
+        let code = code.trim();
+        if code.chars().count() > MAX_ORDER_CODE_CHARS {
+            return Err(invalid(format!("{name}[{i}] must be at most {MAX_ORDER_CODE_CHARS} characters")));
+        }
+        if !code.is_empty() && !codes.iter().any(|c| same_code(c, code)) {
+            codes.push(code.to_string());
+        }
+    }
+    if codes.len() > MAX_ORDER_CODES {
+        return Err(invalid(format!("{name} must hold at most {MAX_ORDER_CODES} codes")));
+    }
+    Ok(codes)
+}
+
 /// The most units one order line may have: it keeps the refund arithmetic in 64 bits
 /// (`store::orders::TAKE_BACK_SQL`), and no real order comes near it.
 pub const MAX_QUANTITY: i64 = i32::MAX as i64;
@@ -199,6 +229,20 @@ mod tests {
         assert_eq!(parse_object(b"[1]"), Err(invalid("body must be a JSON object")));
         assert!(matches!(parse_object(b"{"), Err(PayloadError::NotJson(_))));
         assert!(matches!(parse_object(b"webhook_id=1"), Err(PayloadError::NotJson(_))));
+    }
+
+    #[test]
+    fn order_codes_are_trimmed_strings_kept_once() {
+        let codes = |v: &[Option<&str>]| order_codes(v.iter().copied(), "discount_codes");
+        assert_eq!(
+            codes(&[Some(" SUMMER10 "), Some("summer10"), Some(""), Some("b")]),
+            Ok(vec!["SUMMER10".into(), "b".into()])
+        );
+        assert_eq!(codes(&[None]), Err(invalid("discount_codes[0] must be a string")));
+        assert!(codes(&[Some("a\u{0}b")]).is_err());
+        assert!(codes(&[Some(&"x".repeat(65))]).is_err());
+        let many: Vec<String> = (0..21).map(|i| format!("c{i}")).collect();
+        assert!(order_codes(many.iter().map(|s| Some(s.as_str())), "d").is_err());
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //! ignored so every figure of an order is in one currency.
 
 use super::event::{
-    amount, field, id_string, id_string_or_number, invalid, line_item, parse_object, EventKind, LineItem, OrderEvent,
-    PayloadError, RefundItem, MAX_ID_CHARS,
+    amount, field, id_string, id_string_or_number, invalid, line_item, order_codes, parse_object, EventKind, LineItem,
+    OrderEvent, PayloadError, RefundItem, MAX_ID_CHARS,
 };
 use crate::domain::attribution::parse_rfc3339_ms;
 use crate::domain::money::{decimal_to_minor, Currency, DecimalError, MAX_AMOUNT};
@@ -50,12 +50,22 @@ fn parse_order(kind: EventKind, obj: &Map<String, Value>, click_param: &str) -> 
 
     let click_id = note_attribute(obj, click_param)
         .or_else(|| field(obj, "landing_site").and_then(Value::as_str).and_then(|s| landing_click(s, click_param)));
+    // `discount_codes: [{"code", "amount", "type"}]`.
+    let codes = match field(obj, "discount_codes") {
+        Some(Value::Array(list)) => order_codes(
+            list.iter().map(|d| d.as_object().and_then(|d| field(d, "code")).and_then(Value::as_str)),
+            "discount_codes.code",
+        )?,
+        Some(_) => return Err(invalid("discount_codes must be a list of objects with a code")),
+        None => Vec::new(),
+    };
 
     Ok(OrderEvent {
         delivery_id: None,
         kind,
         order_id,
         click_id,
+        codes,
         currency,
         items,
         refund_items: Vec::new(),
@@ -127,6 +137,7 @@ fn parse_refund(obj: &Map<String, Value>) -> Result<OrderEvent, PayloadError> {
         kind: EventKind::Refunded,
         order_id,
         click_id: None,
+        codes: Vec::new(),
         currency: refund_currency(obj, lines)?,
         items: Vec::new(),
         refund_items,
@@ -272,6 +283,16 @@ mod tests {
         match parse(topic, v) {
             Err(PayloadError::Invalid(m)) => m,
             other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn discount_codes_come_from_their_code_fields() {
+        let v =
+            with(order(), "discount_codes", json!([{"code": "SUMMER10", "amount": "5.00", "type": "fixed_amount"}]));
+        assert_eq!(parse("orders/paid", &v).unwrap().codes, vec!["SUMMER10".to_string()]);
+        for bad in [json!(["SUMMER10"]), json!([{"code": 5}]), json!("SUMMER10")] {
+            assert!(parse("orders/paid", &with(order(), "discount_codes", bad.clone())).is_err(), "{bad}");
         }
     }
 

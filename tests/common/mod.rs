@@ -82,6 +82,21 @@ pub fn unique(prefix: &str) -> String {
     format!("{prefix}{:x}{}", nanos % 0xffff_ffff_ffff, N.fetch_add(1, Ordering::Relaxed))
 }
 
+/// `secs` since the epoch as RFC 3339 UTC (Howard Hinnant's civil-from-days).
+pub fn rfc3339(secs: i64) -> String {
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
 impl App {
     /// Sends a request with optional bearer key and raw body and extra headers.
     pub fn send(

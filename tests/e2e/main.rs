@@ -5,6 +5,7 @@ mod common;
 
 mod brands;
 mod clicks;
+mod codes;
 mod creators;
 mod hardening;
 mod health;

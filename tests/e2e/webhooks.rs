@@ -7,16 +7,16 @@ use crate::common::{
 use serde_json::{json, Value};
 
 /// A brand with one product and a creator's link to it.
-struct Shop {
-    brand: Brand,
-    creator: Creator,
-    product: Value,
-    link: Value,
+pub(crate) struct Shop {
+    pub(crate) brand: Brand,
+    pub(crate) creator: Creator,
+    pub(crate) product: Value,
+    pub(crate) link: Value,
     scheme: String,
     app_key: Option<String>,
 }
 
-fn shop(scheme: &str, extra: Value) -> Shop {
+pub(crate) fn shop(scheme: &str, extra: Value) -> Shop {
     let mut brand_fields = json!({ "webhook_scheme": scheme, "hold_days": 30 });
     let app_key = (scheme == "tiktok").then(|| unique("app"));
     if let Some(k) = &app_key {
@@ -31,24 +31,24 @@ fn shop(scheme: &str, extra: Value) -> Shop {
 }
 
 impl Shop {
-    fn sku(&self) -> &str {
+    pub(crate) fn sku(&self) -> &str {
         self.product["sku"].as_str().unwrap()
     }
-    fn code(&self) -> &str {
+    pub(crate) fn code(&self) -> &str {
         self.link["code"].as_str().unwrap()
     }
 
     /// A human click through the link; returns its click id once it is recorded.
-    fn click(&self) -> String {
+    pub(crate) fn click(&self) -> String {
         click_link(&self.creator, self.code(), &unique("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Test/"))
     }
 
-    fn deliver(&self, delivery_id: &str, body: &Value) -> Resp {
+    pub(crate) fn deliver(&self, delivery_id: &str, body: &Value) -> Resp {
         let bytes = serde_json::to_vec(body).unwrap();
         self.deliver_raw(delivery_id, &bytes, &[])
     }
 
-    fn deliver_raw(&self, delivery_id: &str, body: &[u8], extra: &[(&str, &str)]) -> Resp {
+    pub(crate) fn deliver_raw(&self, delivery_id: &str, body: &[u8], extra: &[(&str, &str)]) -> Resp {
         let signed = headers(&self.scheme, &self.brand.webhook_secret, self.app_key.as_deref(), delivery_id, body);
         let mut hs: Vec<(&str, &str)> = signed.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         hs.push(("content-type", "application/json"));
@@ -56,7 +56,7 @@ impl Shop {
         app().send("POST", &format!("/webhooks/{}", self.brand.id), None, &hs, Some(body))
     }
 
-    fn paid(&self, order_id: &str, click_id: Option<&str>, items: Value) -> Value {
+    pub(crate) fn paid(&self, order_id: &str, click_id: Option<&str>, items: Value) -> Value {
         let id = unique("evt_");
         let mut ev = json!({
             "id": id, "type": "order.paid", "order_id": order_id, "currency": "USD", "items": items,
@@ -70,7 +70,7 @@ impl Shop {
         ev
     }
 
-    fn refund(&self, order_id: &str, kind: &str, refund_items: Value) -> Value {
+    pub(crate) fn refund(&self, order_id: &str, kind: &str, refund_items: Value) -> Value {
         let mut ev = json!({
             "id": unique("evt_"), "type": kind, "order_id": order_id, "currency": "USD", "items": [],
             "refund": { "items": refund_items },
@@ -81,11 +81,11 @@ impl Shop {
         ev
     }
 
-    fn earnings(&self) -> Value {
+    pub(crate) fn earnings(&self) -> Value {
         app().get("/api/me/earnings", Some(&self.creator.api_key)).expect(200)
     }
 
-    fn orders(&self) -> Value {
+    pub(crate) fn orders(&self) -> Value {
         app().get("/api/orders", Some(&self.brand.api_key)).expect(200)
     }
 }
