@@ -70,6 +70,11 @@ log "end-to-end tests against http://127.0.0.1:$port"
 status=0
 AE_BASE_URL="http://127.0.0.1:$port" AE_ADMIN_TOKEN="$token" AE_STATE_DIR="$state" AE_NODE="$(node_bin)" \
   cargo test --quiet --test e2e -- "$@" || status=$?
+if [ "$status" = 0 ] && [ $# = 0 ]; then
+  log "storefront script in Chromium (node --test tests/storefront.test.mjs)"
+  AE_BASE_URL="http://127.0.0.1:$port" AE_ADMIN_TOKEN="$token" \
+    "$(node_bin)" --test --test-reporter=dot tests/storefront.test.mjs || status=$?
+fi
 if [ "$status" != 0 ]; then
   log "end-to-end tests failed; the last of wrangler's log:"
   tail -n 40 "$server_log" >&2

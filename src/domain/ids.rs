@@ -148,6 +148,7 @@ pub const RESERVED_CODES: &[&str] = &[
     "webhooks",
     "webhook",
     "health",
+    "t.js",
     "__scheduled",
     "admin",
     "static",

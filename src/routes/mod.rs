@@ -9,6 +9,7 @@ pub mod links;
 pub mod live;
 pub mod products;
 pub mod redirect;
+pub mod storefront;
 pub mod webhooks;
 
 use crate::http::{ApiError, ApiResult};
@@ -18,7 +19,7 @@ use worker::{worker_sys, Env, Method, Request, Response};
 /// else, exactly as [`dispatch`] would route it: the redirect's fast path in `lib.rs`.
 pub fn redirect_code(path: &str) -> Option<&str> {
     let trimmed = path.trim_start_matches('/').trim_end_matches('/');
-    (!trimmed.is_empty() && !trimmed.contains('/') && trimmed != "health").then_some(trimmed)
+    (!trimmed.is_empty() && !trimmed.contains('/') && !matches!(trimmed, "health" | "t.js")).then_some(trimmed)
 }
 
 /// The path of a serialized (WHATWG) URL as `Request.url` gives it, without parsing it:
@@ -55,6 +56,7 @@ pub async fn dispatch(req: Request, env: Env, ctx: worker_sys::Context) -> ApiRe
     let (env, ctx) = (&env, &ctx);
     match segments.as_slice() {
         ["health"] => on!(req.method(), Get => health::get(env).await),
+        ["t.js"] => on!(req.method(), Get => storefront::script(req, env).await),
 
         ["api", "brands"] => on!(req.method(), Post => brands::create(req, env).await),
         ["api", "collaborations", creator] => {
@@ -135,6 +137,7 @@ mod tests {
         assert_eq!(redirect_code("//abc12345//"), Some("abc12345"));
         assert_eq!(redirect_code("/health"), None);
         assert_eq!(redirect_code("/health/"), None);
+        assert_eq!(redirect_code("/t.js"), None);
         assert_eq!(redirect_code("/"), None);
         assert_eq!(redirect_code("/api/links"), None);
         assert_eq!(redirect_code("/api"), Some("api"));
