@@ -10,7 +10,7 @@
 //! stats and the public showcase and feeds are read before and after and compared.
 //!
 //! Deterministic: the cases are a fixed list (no randomness); only the names of the data
-//! the walk makes are unique per run. Bounded: about 1,900 requests over 4 threads, a few
+//! the walk makes are unique per run. Bounded: about 2,100 requests over 4 threads, a few
 //! seconds to half a minute (`MAX_REQUESTS` caps it). It prints a summary line:
 //! `hostile: N requests, N routes, N 5xx, …` (see it with `--nocapture`).
 
@@ -111,6 +111,8 @@ enum Kind {
     Alias,
     /// RFC 3339 time.
     Time,
+    /// A creator code: 3–32 of `[A-Za-z0-9_-]`, unique per brand ignoring case.
+    Code,
     /// An id referring to something (a product, a session): unknown ids.
     Ref,
 }
@@ -322,6 +324,23 @@ impl Kind {
                 v.extend(control_texts());
                 // Taken by another creator: 409.
                 v.push(s(&w.alias2));
+                v
+            }
+            Kind::Code => {
+                let mut v = vec![
+                    s(""),
+                    s("ab"),
+                    s(&"c".repeat(33)),
+                    s("SUMMER 10"),
+                    s("héllo"),
+                    s("a.b.c"),
+                    s("a/b/c"),
+                    s("%2F%2F"),
+                    s("' OR '1'='1"),
+                ];
+                v.extend(control_texts());
+                // Taken in brand A, in another letter case: 409.
+                v.push(s(&w.code_a.to_ascii_lowercase()));
                 v
             }
             Kind::Time => [
@@ -708,6 +727,10 @@ struct World {
     s1: String,
     s1_ended: String,
     s2: String,
+    /// Brand A's code of c1 (upper case), and brand B's code of c2.
+    code_a: String,
+    code_a_id: String,
+    code_b_id: String,
 }
 
 fn id(v: &Value) -> String {
@@ -751,6 +774,12 @@ fn setup() -> World {
     pin(&c1, &s1_ended, &pa1);
     pin(&c2, &s2, &pb);
     app().post(&format!("/api/live-sessions/{s1_ended}/end"), Some(&c1.api_key), &json!({})).expect(200);
+    let code_a = unique("WALKA").to_ascii_uppercase().replace(|c: char| !c.is_ascii_alphanumeric(), "");
+    let code = |b: &Brand, c: &Creator, code: &str| {
+        id(&app().post("/api/codes", Some(&b.api_key), &json!({ "creator_id": c.id, "code": code })).expect(201))
+    };
+    let code_a_id = code(&a, &c1, &code_a);
+    let code_b_id = code(&b, &c2, &unique("WALKB").replace(|c: char| !c.is_ascii_alphanumeric(), ""));
     World {
         a,
         b,
@@ -772,6 +801,9 @@ fn setup() -> World {
         s1,
         s1_ended,
         s2,
+        code_a,
+        code_a_id,
+        code_b_id,
     }
 }
 
@@ -779,7 +811,9 @@ fn setup() -> World {
 fn snapshot(w: &World) -> Vec<(String, String)> {
     let mut reads: Vec<(String, Option<&str>)> = Vec::new();
     for b in [&w.a, &w.b, &w.p] {
-        for p in ["/api/products?limit=100", "/api/orders?limit=100", "/api/commissions?limit=100"] {
+        for p in
+            ["/api/products?limit=100", "/api/orders?limit=100", "/api/commissions?limit=100", "/api/codes?limit=100"]
+        {
             reads.push((p.to_string(), Some(&b.api_key)));
         }
         reads.push((format!("/api/showcase?brand={}&limit=100", b.id), None));
@@ -792,6 +826,7 @@ fn snapshot(w: &World) -> Vec<(String, String)> {
             "/api/live-sessions?limit=100",
             "/api/me/earnings",
             "/api/me/commissions?limit=100",
+            "/api/codes?limit=100",
         ] {
             reads.push((p.to_string(), Some(&c.api_key)));
         }
@@ -842,6 +877,8 @@ struct Bases {
     session_link: Value,
     session: Value,
     pin: Value,
+    /// Brand A registers a code for c2.
+    code: Value,
     /// An `order.paid` event of brand A (`n` numbers its ids).
     order: fn(&World, usize) -> Value,
 }
@@ -888,6 +925,7 @@ fn bases(w: &World, twin: bool) -> Bases {
         session_link: json!({ "product_id": w.pb, "live_session_id": w.s1, "alias": format!("walk-s-{UNIQ}") }),
         session: json!({ "title": "Walk session", "starts_at": "2030-01-02T03:04:05Z" }),
         pin: json!({ "product_id": w.pa2 }),
+        code: json!({ "creator_id": w.c2.id, "code": format!("WALK{UNIQ}") }),
         order: order_event,
     }
 }
@@ -913,6 +951,7 @@ fn validate(w: &World) {
     send("POST /api/links (in a session)", "POST", "/api/links", creator, &t.session_link);
     send("POST /api/live-sessions", "POST", "/api/live-sessions", creator, &t.session);
     send("POST /api/live-sessions/{id}/pins", "POST", &format!("/api/live-sessions/{}/pins", w.s1), creator, &t.pin);
+    send("POST /api/codes", "POST", "/api/codes", brand, &t.code);
     let ev = serde_json::to_vec(&(t.order)(w, 0)).unwrap();
     let hs = signed(&w.a, "msg_walk_0", &ev, now_secs());
     let hs: Vec<(&str, &str)> = hs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
@@ -1281,6 +1320,35 @@ fn cases(w: &World) -> Vec<Case> {
         k.push(route, format!("{m} on a live link"), m, format!("/{}", w.l1), None, body);
     }
 
+    // POST /api/codes (brand): unknown creators (404), bad and taken codes.
+    let route = "POST /api/codes";
+    k.fields(
+        route,
+        "POST",
+        "/api/codes",
+        brand,
+        &b.code,
+        vec![
+            Field { extra: vec![s("cr_doesnotexist0000000000")], ..field("/creator_id", Kind::Ref, true) },
+            field("/code", Kind::Code, true),
+        ],
+    );
+    k.bodies(route, "POST", "/api/codes", brand, &b.code, "/code", limit);
+    k.auth(route, "POST", "/api/codes", Role::Brand, Some(&b.code));
+
+    // GET /api/codes (brand or creator: the admin is neither)
+    let route = "GET /api/codes";
+    k.paging(route, "/api/codes", Some(brand));
+    k.paging(route, "/api/codes", Some(creator));
+    k.push(route, "admin token (neither role)", "GET", "/api/codes", Some(admin), None);
+    k.push(route, "no key", "GET", "/api/codes", None, None);
+
+    // DELETE /api/codes/{id} (brand): another brand's code stays active.
+    let route = "DELETE /api/codes/{id}";
+    k.push(route, "another brand's code", "DELETE", format!("/api/codes/{}", w.code_b_id), Some(brand), None);
+    k.params(route, "DELETE", "/api/codes/{}", Some(brand), None, Expect::Error);
+    k.auth(route, "DELETE", &format!("/api/codes/{}", w.code_a_id), Role::Brand, None);
+
     // POST /webhooks/{brand_id} (public, signed)
     webhook_cases(&mut k, &b);
 
@@ -1308,6 +1376,9 @@ fn cases(w: &World) -> Vec<Case> {
         (format!("/api/live-sessions/{}/stats", w.s1), creator, vec!["POST", "PUT", "PATCH", "DELETE"]),
         (format!("/api/live/{}", w.s1), creator, vec!["POST", "PUT", "PATCH", "DELETE"]),
         (format!("/live/{}", w.s1), creator, vec!["POST", "PUT", "PATCH", "DELETE"]),
+        ("/api/codes".into(), brand, vec!["PUT", "PATCH", "DELETE"]),
+        (format!("/api/codes/{}", w.code_a_id), brand, vec!["GET", "POST", "PUT", "PATCH"]),
+        (format!("/t.js?brand={}", w.a.id), brand, vec!["POST", "PUT", "PATCH", "DELETE"]),
     ];
     for (path, key, methods) in paths {
         for m in methods {
@@ -1437,6 +1508,14 @@ fn webhook_cases(k: &mut Walk, b: &Bases) {
             .to_vec(),
         ),
         ("/click_id", ["123", "true", "[]", "{}"].map(String::from).to_vec()),
+        (
+            "/discount_codes",
+            [s("SUMMER10"), "1".into(), "{}".into(), "[1]".into(), "[null]".into(), "[[]]".into(), "[{}]".into()]
+                .into_iter()
+                .chain([json!([format!("a\u{0}b")]).to_string(), json!(["x".repeat(65)]).to_string()])
+                .chain([json!((0..21).map(|i| format!("c{i}")).collect::<Vec<_>>()).to_string()])
+                .collect(),
+        ),
         (
             "/currency",
             ["", "ZZZ", "usd", "\u{0}"]
