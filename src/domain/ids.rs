@@ -18,6 +18,7 @@ pub mod prefix {
     pub const COMMISSION: &str = "cm";
     pub const LIVE_SESSION: &str = "ls";
     pub const CODE: &str = "dc";
+    pub const PAYOUT: &str = "po";
     /// Brand API keys (`ae_bk_…`).
     pub const KEY_BRAND: &str = "bk";
     /// Creator API keys (`ae_ck_…`).

@@ -4,6 +4,7 @@ pub mod attribution;
 pub mod click_id;
 pub mod codes;
 pub mod commission;
+pub mod csv;
 pub mod destination;
 pub mod hex;
 pub mod ids;

@@ -61,6 +61,11 @@ state_enum! {
     }
 }
 
+state_enum! {
+    /// A payout: made `pending`, `paid` once the brand says it sent the money.
+    PayoutState { Pending => "pending", Paid => "paid" }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,6 +91,9 @@ mod tests {
             same(s, s.as_str());
         }
         for s in [EntryKind::Commission, EntryKind::Reversal, EntryKind::Clawback] {
+            same(s, s.as_str());
+        }
+        for s in [PayoutState::Pending, PayoutState::Paid] {
             same(s, s.as_str());
         }
         assert_eq!(serde_json::from_str::<EntryState>("\"approved\"").ok(), Some(EntryState::Approved));

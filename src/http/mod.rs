@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by every route: the error shape, JSON bodies, roles and keys.
 
 pub mod error;
+pub mod format;
 pub mod json;
 pub mod response;
 

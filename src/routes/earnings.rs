@@ -1,10 +1,12 @@
 //! The ledger as its two sides read it: a creator's earnings and commissions, a brand's
-//! orders and commissions.
+//! orders and commissions. The commission lists also export as CSV (`?format=csv`).
 
-use crate::http::page::{self, query_pairs};
-use crate::http::{auth, json, ApiResult};
+use crate::http::format::Format;
+use crate::http::page::{self, query_pairs, EXPORT_LIMIT};
+use crate::http::{auth, json, response, ApiResult};
 use crate::store;
 use crate::store::orders::{self, OwnerColumn};
+use crate::views::exports::entries_csv;
 use crate::views::ledger::{render_entry, render_order};
 use serde::Serialize;
 use worker::{Env, Request, Response};
@@ -22,8 +24,21 @@ pub async fn earnings(req: Request, env: &Env) -> ApiResult<Response> {
 }
 
 async fn entries(req: Request, env: &Env, column: OwnerColumn, owner_id: &str) -> ApiResult<Response> {
-    let page_req = page::keyset(&query_pairs(&req.url()?))?;
+    let pairs = query_pairs(&req.url()?);
+    let format = Format::of(&pairs)?;
+    let page_req = match format {
+        Format::Json => page::keyset(&pairs)?,
+        Format::Csv => page::keyset_up_to(&pairs, EXPORT_LIMIT, EXPORT_LIMIT)?,
+    };
     let rows = orders::entries(&store::db(env)?, column, owner_id, &page_req).await?;
+    if format == Format::Csv {
+        let (rows, more) = page_req.cut(rows);
+        let next = rows
+            .last()
+            .filter(|_| more)
+            .map(|e| page::encode_cursor(&page::Cursor { created_at: e.created_at, id: e.id.clone() }));
+        return Ok(response::csv(entries_csv(&rows), "commissions.csv", next.as_deref()));
+    }
     json::ok(&page::page(rows, &page_req, |e| (e.created_at, e.id.clone()), render_entry))
 }
 

@@ -7,6 +7,7 @@ pub mod earnings;
 pub mod health;
 pub mod links;
 pub mod live;
+pub mod payouts;
 pub mod products;
 pub mod redirect;
 pub mod storefront;
@@ -90,6 +91,13 @@ pub async fn dispatch(req: Request, env: Env, ctx: worker_sys::Context) -> ApiRe
         ["api", "me", "commissions"] => on!(req.method(), Get => earnings::creator_commissions(req, env).await),
         ["api", "orders"] => on!(req.method(), Get => earnings::brand_orders(req, env).await),
         ["api", "commissions"] => on!(req.method(), Get => earnings::brand_commissions(req, env).await),
+        ["api", "payouts"] => on!(req.method(),
+            Post => payouts::create(req, env).await,
+            Get => payouts::brand_list(req, env).await,
+        ),
+        ["api", "payouts", id] => on!(req.method(), Get => payouts::get(req, env, id).await),
+        ["api", "payouts", id, "paid"] => on!(req.method(), Post => payouts::mark_paid(req, env, id).await),
+        ["api", "me", "payouts"] => on!(req.method(), Get => payouts::creator_list(req, env).await),
 
         ["api", "live-sessions"] => on!(req.method(),
             Post => live::create(req, env).await,

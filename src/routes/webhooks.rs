@@ -216,6 +216,8 @@ async fn paid(
             attributed_click: None,
             attributed_code: None,
             reason: None,
+            title: None,
+            payout_id: None,
         };
         writes.commission(&entry, &order_row_id, l.line_no, approve_after);
         written.push(entry);

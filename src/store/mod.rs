@@ -15,6 +15,7 @@ pub mod links;
 pub mod live;
 pub mod orders;
 pub mod page;
+pub mod payouts;
 pub mod products;
 pub mod rates;
 

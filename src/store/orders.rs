@@ -316,7 +316,7 @@ pub const TAKE_BACK_SQL: &str = "WITH n AS (\
      FROM b WHERE true \
      RETURNING id, '' AS order_id, brand_id, creator_id, link_code, live_session_id, sku, quantity, rate_bps, base, \
        amount, currency, state, kind, created_at, NULL AS method, NULL AS attributed_click, NULL AS attributed_code, \
-       NULL AS reason";
+       NULL AS reason, NULL AS title, NULL AS payout_id";
 
 pub struct NewOrder<'a> {
     pub row_id: &'a str,
@@ -555,6 +555,10 @@ pub struct EntryRow {
     pub attributed_click: Option<String>,
     pub attributed_code: Option<String>,
     pub reason: Option<String>,
+    /// The product's title, when the sku is one of the brand's products (for exports).
+    pub title: Option<String>,
+    /// The payout the entry is in, if any.
+    pub payout_id: Option<String>,
 }
 
 /// An order's attribution as columns, from `orders o` and `creator_codes dc` (joined on
@@ -567,11 +571,13 @@ macro_rules! attribution_columns {
 
 const ENTRY_COLUMNS: &str = concat!(
     "e.id, o.external_id AS order_id, e.brand_id, e.creator_id, e.link_code, e.live_session_id, e.sku, e.quantity, \
-     e.rate_bps, e.base, e.amount, e.currency, e.state, e.kind, e.created_at, ",
+     e.rate_bps, e.base, e.amount, e.currency, e.state, e.kind, e.created_at, pr.title, x.payout_id, ",
     attribution_columns!()
 );
-const ENTRY_FROM: &str =
-    "FROM commissions e JOIN orders o ON o.id = e.order_id LEFT JOIN creator_codes dc ON dc.id = o.code_id";
+const ENTRY_FROM: &str = "FROM commissions e JOIN orders o ON o.id = e.order_id \
+     LEFT JOIN creator_codes dc ON dc.id = o.code_id \
+     LEFT JOIN products pr ON pr.brand_id = e.brand_id AND pr.sku = e.sku \
+     LEFT JOIN payout_entries x ON x.entry_id = e.id";
 
 /// Ledger entries of one owner (`owner_column` is a constant: `creator_id` or `brand_id`).
 pub async fn entries(db: &Db, owner_column: OwnerColumn, owner_id: &str, page: &Keyset) -> StoreResult<Vec<EntryRow>> {
@@ -580,6 +586,16 @@ pub async fn entries(db: &Db, owner_column: OwnerColumn, owner_id: &str, page: &
         db,
         &format!("SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE e.{column} = ?1 AND {}", Keyset::sql("e", 2)),
         &page.params(vec![text(owner_id)]),
+    )
+    .await
+}
+
+/// The entries of a payout, oldest first.
+pub async fn entries_of_payout(db: &Db, payout_id: &str) -> StoreResult<Vec<EntryRow>> {
+    super::d1::all(
+        db,
+        &format!("SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE x.payout_id = ? ORDER BY e.created_at, e.id"),
+        &[text(payout_id)],
     )
     .await
 }
@@ -613,8 +629,10 @@ impl OwnerColumn {
     }
 }
 
-/// A creator's totals per currency. A take-back counts in the bucket of the entry it takes
-/// from, so `pending` and `approved` are net; `reversed` is everything taken back.
+/// A creator's totals per currency. `paid` is what paid payouts held. Of the rest, a
+/// take-back counts in the bucket of the entry it takes from, so `pending` and `approved`
+/// are net (a clawback of a paid commission lowers `approved` until a payout nets it);
+/// `reversed` is everything taken back.
 #[derive(Debug, Deserialize, serde::Serialize)]
 pub struct Totals {
     pub currency: String,
@@ -628,11 +646,14 @@ pub async fn totals(db: &Db, creator_id: &str) -> StoreResult<Vec<Totals>> {
     super::d1::all(
         db,
         "SELECT e.currency, \
-           COALESCE(SUM(CASE WHEN COALESCE(p.state, e.state) = 'pending' THEN e.amount END), 0) AS pending, \
-           COALESCE(SUM(CASE WHEN COALESCE(p.state, e.state) = 'approved' THEN e.amount END), 0) AS approved, \
+           COALESCE(SUM(CASE WHEN po.state IS NOT 'paid' AND COALESCE(p.state, e.state) = 'pending' \
+             THEN e.amount END), 0) AS pending, \
+           COALESCE(SUM(CASE WHEN po.state IS NOT 'paid' AND COALESCE(p.state, e.state) IN ('approved', 'paid') \
+             THEN e.amount END), 0) AS approved, \
            COALESCE(SUM(CASE WHEN e.kind <> 'commission' THEN -e.amount END), 0) AS reversed, \
-           COALESCE(SUM(CASE WHEN COALESCE(p.state, e.state) = 'paid' THEN e.amount END), 0) AS paid \
+           COALESCE(SUM(CASE WHEN po.state = 'paid' THEN e.amount END), 0) AS paid \
          FROM commissions e LEFT JOIN commissions p ON p.id = e.parent_id \
+           LEFT JOIN payout_entries x ON x.entry_id = e.id LEFT JOIN payouts po ON po.id = x.payout_id \
          WHERE e.creator_id = ? GROUP BY e.currency ORDER BY e.currency",
         &[text(creator_id)],
     )

@@ -35,6 +35,8 @@ pub struct CommissionOut {
     created_at: String,
     /// Its order's.
     attribution: Option<AttributionOut>,
+    /// The payout that holds it, once one does.
+    payout_id: Option<String>,
 }
 
 /// A record as stored; its attribution from its order's columns (those a write batch
@@ -43,7 +45,7 @@ pub fn render_entry(e: EntryRow) -> CommissionOut {
     let attribution = match (e.method, &e.reason) {
         (Some(method), Some(reason)) => Some(AttributionOut {
             method,
-            click_id: e.attributed_click.clone(),
+            click_id: if method == Method::Click { e.attributed_click.clone() } else { None },
             code: e.attributed_code.clone(),
             reason: reason.clone(),
         }),
@@ -70,6 +72,7 @@ pub fn render_entry_of(e: EntryRow, attribution: Option<AttributionOut>) -> Comm
         rate_bps: e.rate_bps,
         state: e.state,
         kind: e.kind,
+        payout_id: e.payout_id,
     }
 }
 

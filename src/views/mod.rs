@@ -3,8 +3,10 @@
 //! here, so no route imports another to borrow its shapes.
 
 pub mod codes;
+pub mod exports;
 pub mod ledger;
 pub mod links;
 pub mod live;
 pub mod live_page;
+pub mod payouts;
 pub mod products;

@@ -12,6 +12,7 @@ mod health;
 mod hostile;
 mod links;
 mod live;
+mod payouts;
 mod products;
 mod redirect;
 mod strings;

@@ -1,0 +1,112 @@
+//! `POST /api/payouts`, `POST /api/payouts/{id}/paid`, `GET /api/payouts`,
+//! `GET /api/me/payouts`, `GET /api/payouts/{id}` (also as CSV): a brand pays its creators'
+//! approved net balances.
+
+use crate::clock::now_ms;
+use crate::domain::ids::{self, prefix};
+use crate::domain::money::{Currency, MAX_AMOUNT};
+use crate::domain::text::find_control;
+use crate::http::auth::{self, Principal};
+use crate::http::format::Format;
+use crate::http::page::{self, query_pairs};
+use crate::http::{json, response, ApiError, ApiResult};
+use crate::store;
+use crate::store::orders::entries_of_payout;
+use crate::store::payouts::{self, Owner};
+use crate::views::exports::entries_csv;
+use crate::views::ledger::render_entry;
+use crate::views::payouts::{render_payout, render_payout_with};
+use serde::{Deserialize, Serialize};
+use worker::{Env, Request, Response};
+
+#[derive(Deserialize)]
+struct NewPayouts {
+    currency: String,
+    minimum: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct Made<T: Serialize> {
+    items: Vec<T>,
+}
+
+/// One payout per creator whose payable balance in `currency` is at least `minimum`.
+pub async fn create(mut req: Request, env: &Env) -> ApiResult<Response> {
+    let brand = auth::require_brand(&req, env).await?;
+    let body: NewPayouts = json::body(&mut req).await?;
+    let currency =
+        Currency::parse(&body.currency).ok_or_else(|| ApiError::invalid("currency must be an ISO 4217 code"))?;
+    let minimum = body.minimum.unwrap_or(1);
+    if !(1..=MAX_AMOUNT).contains(&minimum) {
+        return Err(ApiError::invalid(format!("minimum must be an integer from 1 to {MAX_AMOUNT}")));
+    }
+    let db = store::db(env)?;
+    let balances = payouts::balances(&db, &brand.id, currency.as_str(), minimum).await?;
+    if balances.is_empty() {
+        return json::created(&Made::<()> { items: Vec::new() });
+    }
+    let mut chosen = Vec::with_capacity(balances.len());
+    for b in balances {
+        chosen.push((ids::new_id(prefix::PAYOUT).map_err(ApiError::internal)?, b.creator_id));
+    }
+    let made = payouts::create(&db, &brand.id, currency.as_str(), minimum, &chosen, now_ms()).await?;
+    json::created(&Made { items: made.into_iter().map(render_payout).collect() })
+}
+
+#[derive(Deserialize)]
+struct Paid {
+    reference: String,
+}
+
+/// Marks a payout paid with the brand's reference; again with the same one is no change.
+pub async fn mark_paid(mut req: Request, env: &Env, id: &str) -> ApiResult<Response> {
+    let brand = auth::require_brand(&req, env).await?;
+    let body: Paid = json::body(&mut req).await?;
+    let reference = body.reference.trim();
+    if reference.is_empty() || reference.chars().count() > 200 || find_control(reference).is_some() {
+        return Err(ApiError::invalid("reference must be 1 to 200 characters, without control characters"));
+    }
+    let row = payouts::mark_paid(&store::db(env)?, &brand.id, id, reference, now_ms())
+        .await?
+        .ok_or_else(|| ApiError::not_found("payout"))?;
+    if row.reference.as_deref() != Some(reference) {
+        return Err(ApiError::conflict("this payout was marked paid with another reference"));
+    }
+    json::ok(&render_payout(row))
+}
+
+async fn list(req: Request, env: &Env, owner: Owner<'_>) -> ApiResult<Response> {
+    let page_req = page::keyset(&query_pairs(&req.url()?))?;
+    let rows = payouts::list(&store::db(env)?, owner, &page_req).await?;
+    json::ok(&page::page(rows, &page_req, |p| (p.created_at, p.id.clone()), render_payout))
+}
+
+/// `GET /api/payouts` (brand).
+pub async fn brand_list(req: Request, env: &Env) -> ApiResult<Response> {
+    let brand = auth::require_brand(&req, env).await?;
+    list(req, env, Owner::Brand(&brand.id)).await
+}
+
+/// `GET /api/me/payouts` (creator).
+pub async fn creator_list(req: Request, env: &Env) -> ApiResult<Response> {
+    let creator = auth::require_creator(&req, env).await?;
+    list(req, env, Owner::Creator(&creator.id)).await
+}
+
+/// `GET /api/payouts/{id}` (its brand or its creator): the payout and its entries.
+pub async fn get(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
+    let principal = auth::authenticate(&req, env).await?;
+    let owner = match &principal {
+        Principal::Brand(b) => Owner::Brand(&b.id),
+        Principal::Creator(c) => Owner::Creator(&c.id),
+        Principal::Admin => return Err(ApiError::forbidden()),
+    };
+    let format = Format::of(&query_pairs(&req.url()?))?;
+    let db = store::db(env)?;
+    let payout = payouts::get(&db, owner, id).await?.ok_or_else(|| ApiError::not_found("payout"))?;
+    let entries = entries_of_payout(&db, &payout.id).await?;
+    if format == Format::Csv {
+        return Ok(response::csv(entries_csv(&entries), &format!("{}.csv", payout.id), None));
+    }
+    json::ok(&render_payout_with(payout, entries.into_iter().map(render_entry).collect()))
+}
