@@ -210,7 +210,7 @@ fn pair_is_named(seg: &str, param: &str) -> bool {
         return true;
     }
     if name.contains(['%', '+']) {
-        return url::form_urlencoded::parse(name.as_bytes()).next().is_some_and(|(n, _)| n == param);
+        return super::form::decode(name) == param;
     }
     false
 }

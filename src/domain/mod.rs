@@ -5,6 +5,7 @@ pub mod click_id;
 pub mod codes;
 pub mod commission;
 pub mod destination;
+pub mod form;
 pub mod hex;
 pub mod ids;
 pub mod ledger;
