@@ -7,6 +7,7 @@ pub mod commission;
 pub mod destination;
 pub mod form;
 pub mod hex;
+pub mod https_url;
 pub mod ids;
 pub mod ledger;
 pub mod money;
