@@ -150,7 +150,7 @@ fn is_scheme(s: &str) -> bool {
 
 /// The standard's "ends in a number": such a host is read as IPv4 (`1.2.3.4`, `0x7f.1`,
 /// `2130706433`, `1.2.3.4.`), or refused when it isn't one.
-fn ends_in_number(host: &str) -> bool {
+pub(super) fn ends_in_number(host: &str) -> bool {
     let mut labels = host.rsplit('.');
     let mut last = labels.next().unwrap_or("");
     if last.is_empty() {
