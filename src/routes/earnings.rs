@@ -22,7 +22,7 @@ pub async fn earnings(req: Request, env: &Env) -> ApiResult<Response> {
 }
 
 async fn entries(req: Request, env: &Env, column: OwnerColumn, owner_id: &str) -> ApiResult<Response> {
-    let page_req = page::keyset(&query_pairs(&req.url()?))?;
+    let page_req = page::keyset(&query_pairs(&req))?;
     let rows = orders::entries(&store::db(env)?, column, owner_id, &page_req).await?;
     json::ok(&page::page(rows, &page_req, |e| (e.created_at, e.id.clone()), render_entry))
 }
@@ -42,7 +42,7 @@ pub async fn brand_commissions(req: Request, env: &Env) -> ApiResult<Response> {
 /// `GET /api/orders` (brand).
 pub async fn brand_orders(req: Request, env: &Env) -> ApiResult<Response> {
     let brand = auth::require_brand(&req, env).await?;
-    let page_req = page::keyset(&query_pairs(&req.url()?))?;
+    let page_req = page::keyset(&query_pairs(&req))?;
     let rows = orders::orders_of_brand(&store::db(env)?, &brand.id, &page_req).await?;
     json::ok(&page::page(rows, &page_req, |o| (o.created_at, o.id.clone()), render_order))
 }

@@ -157,14 +157,14 @@ pub async fn update(mut req: Request, env: &Env, id: &str) -> ApiResult<Response
 
 pub async fn list(req: Request, env: &Env) -> ApiResult<Response> {
     let brand = auth::require_brand(&req, env).await?;
-    let page_req = page::keyset(&query_pairs(&req.url()?))?;
+    let page_req = page::keyset(&query_pairs(&req))?;
     let rows = store::products::list_for_brand(&store::db(env)?, &brand.id, &page_req).await?;
     json::ok(&page::page(rows, &page_req, |p| (p.created_at, p.id.clone()), product))
 }
 
 /// `GET /api/showcase?brand=&q=`: public.
 pub async fn showcase(req: Request, env: &Env) -> ApiResult<Response> {
-    let pairs = query_pairs(&req.url()?);
+    let pairs = query_pairs(&req);
     let page_req = page::keyset(&pairs)?;
     let brand = query_value(&pairs, "brand").filter(|b| !b.is_empty());
     let q = query_value(&pairs, "q").map(str::trim);
