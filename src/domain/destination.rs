@@ -506,10 +506,10 @@ mod tests {
         assert_eq!(build_location("https://shop.example/", "aff_click", ""), None);
     }
 
-    /// The url crate runs without a Unicode IDNA back end (`idna_adapter` 1.0, pinned in
-    /// Cargo.lock to keep ~50 KB of Unicode tables out of the wasm; see BENCHMARKS.md): a
-    /// brand's IDN domain is given and matched in its `xn--` form, and a product URL must
-    /// use that form too; a host written in Unicode is refused as invalid.
+    /// No Unicode IDNA here (nor in the `url` crate the tests compare with: `idna_adapter`
+    /// 1.0 is pinned in Cargo.lock, see BENCHMARKS.md): a brand's IDN domain is given and
+    /// matched in its `xn--` form, and a product URL must use that form too; a host written
+    /// in Unicode is refused as invalid.
     #[test]
     fn idn_hosts_are_taken_in_their_ascii_form_only() {
         let domains = [Domain::parse("xn--bcher-kva.example").unwrap()];
