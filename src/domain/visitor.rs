@@ -3,7 +3,6 @@
 //! the referrer host.
 
 use sha2::{Digest, Sha256};
-use url::Url;
 
 /// A repeat click from the same visitor within this window is not a unique click.
 pub const UNIQUE_WINDOW_MS: i64 = 3_600_000;
@@ -284,14 +283,42 @@ pub fn visitor_hash(salt: &str, ip: &str, user_agent: &str) -> String {
 }
 
 /// The referring site's host, lowercase (`https://WWW.Instagram.com/p/x` → `www.instagram.com`),
-/// and nothing else: paths and queries of referrers may carry personal data.
+/// and nothing else: paths and queries of referrers may carry personal data. Read from
+/// `scheme://[userinfo@]host[:port]` (any scheme: Android apps send `android-app://…`);
+/// `None` for anything else, and for a host the URL standard would rewrite (escapes,
+/// non-ASCII, IPv6, an IPv4 address not in dotted decimal).
 pub fn referrer_host(referer: Option<&str>) -> Option<String> {
-    let url = Url::parse(referer?.trim()).ok()?;
-    let host = url.host_str()?;
-    if host.is_empty() {
+    let (scheme, rest) = referer?.trim().split_once(':')?;
+    let mut scheme = scheme.bytes();
+    if !scheme.next()?.is_ascii_alphabetic() || !scheme.all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b)) {
         return None;
     }
-    Some(host.to_ascii_lowercase())
+    let rest = rest.strip_prefix("//")?;
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = host_port.split_at(host_port.find(':').unwrap_or(host_port.len()));
+    let host = host.to_ascii_lowercase();
+    let plain = host.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
+    if host.is_empty() || !plain || (super::https_url::ends_in_number(&host) && !is_dotted_quad(&host)) {
+        return None;
+    }
+    let port = port.strip_prefix(':').unwrap_or("");
+    if !(port.bytes().all(|b| b.is_ascii_digit()) && (port.is_empty() || port.parse::<u16>().is_ok())) {
+        return None;
+    }
+    Some(host)
+}
+
+/// `a.b.c.d`, each 0–255 in decimal without leading zeros: the one IPv4 form kept as written.
+fn is_dotted_quad(host: &str) -> bool {
+    let parts: Vec<&str> = host.split('.').collect();
+    parts.len() == 4
+        && parts.iter().all(|p| {
+            (1..=3).contains(&p.len())
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && (p.len() == 1 || !p.starts_with('0'))
+                && p.parse::<u8>().is_ok()
+        })
 }
 
 #[cfg(test)]
@@ -551,6 +578,66 @@ mod tests {
         assert_eq!(referrer_host(Some("/relative/path")), None);
         assert_eq!(referrer_host(Some("about:blank")), None);
         assert_eq!(referrer_host(Some("file:///etc/passwd")), None);
+        assert_eq!(referrer_host(Some(" HTTPS://u:p@Shop.Example.:443?x#y ")), Some("shop.example.".into()));
+        assert_eq!(referrer_host(Some("https://10.0.0.1/")), Some("10.0.0.1".into()));
+        for none in [
+            "http://[2001:DB8::1]:8080/",
+            "https://0x7f.1/",
+            "https://010.0.0.1/",
+            "https://b%C3%BCcher.example/",
+            "https://bücher.example/",
+        ] {
+            assert_eq!(referrer_host(Some(none)), None, "{none}");
+        }
+        for none in ["https://", "https://:80/", "https:/x.example/", "1http://x.example/", "http://x.example:99999/"] {
+            assert_eq!(referrer_host(Some(none)), None, "{none}");
+        }
+    }
+
+    /// Every host we read is the `url` crate's for the same referrer, lowercased.
+    #[test]
+    fn referrer_hosts_agree_with_the_url_crate() {
+        let mut some = 0;
+        for scheme in ["https", "HTTP", "android-app", "ftp", "x+y"] {
+            for auth in [
+                "www.instagram.com",
+                "WWW.Example.COM",
+                "u:p@t.co",
+                "@t.co",
+                "a@b@t.co",
+                "t.co:443",
+                "t.co:",
+                "t.co:x",
+                "t.co.",
+                "a_b.example",
+                "127.0.0.1",
+                "127.1",
+                "[::1]",
+                "[::1]:80",
+                "[::ffff:1.2.3.4]",
+                "1.2.3.4.5",
+                "%41.example",
+                "",
+                ":80",
+                "a b",
+                "x-.example",
+                "0x10.example",
+            ] {
+                for tail in ["", "/", "/p?q=1#f", "?q", "#f", "\\x"] {
+                    let referer = format!("{scheme}://{auth}{tail}");
+                    if let Some(ours) = referrer_host(Some(&referer)) {
+                        let theirs = url::Url::parse(&referer).unwrap_or_else(|e| panic!("{referer:?}: {e}"));
+                        assert_eq!(
+                            Some(ours.as_str()),
+                            theirs.host_str().map(str::to_ascii_lowercase).as_deref(),
+                            "{referer:?}"
+                        );
+                        some += 1;
+                    }
+                }
+            }
+        }
+        assert!(some > 200, "only {some} hosts read");
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod response;
 pub use error::{ApiError, ApiResult};
 pub mod auth;
 pub mod page;
+pub mod request_url;
 
 use crate::domain::text::Text;
 use worker::{Env, Request};
@@ -45,7 +46,7 @@ pub fn click_secret(env: &Env) -> Option<String> {
 /// The public origin for URLs we hand out (`short_url`, `webhook_url`): the `PUBLIC_ORIGIN`
 /// var when set, else the origin the request came to.
 pub fn origin(req: &Request, env: &Env) -> String {
-    public_origin(env).unwrap_or_else(|| req.url().map(|u| u.origin().ascii_serialization()).unwrap_or_default())
+    public_origin(env).unwrap_or_else(|| request_url::origin(req))
 }
 
 /// The `PUBLIC_ORIGIN` var (no trailing `/`), when set. Where a response may be kept by a

@@ -1,6 +1,7 @@
 //! List paging: `?limit=` (1–100, default 50) and an opaque `?cursor=` over
 //! (created_at, id), newest first.
 
+pub use super::request_url::query_pairs;
 use super::{ApiError, ApiResult};
 use crate::store::Keyset;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
@@ -14,11 +15,6 @@ pub const MAX_LIMIT: u32 = 100;
 pub struct Cursor {
     pub created_at: i64,
     pub id: String,
-}
-
-/// The query pairs of a request URL.
-pub fn query_pairs(url: &url::Url) -> Vec<(String, String)> {
-    url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
 }
 
 pub fn query_value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {

@@ -46,7 +46,7 @@ pub async fn list(req: Request, env: &Env) -> ApiResult<Response> {
         Principal::Creator(c) => Owner::Creator(&c.id),
         Principal::Admin => return Err(ApiError::forbidden()),
     };
-    let page_req = page::keyset(&query_pairs(&req.url()?))?;
+    let page_req = page::keyset(&query_pairs(&req))?;
     let rows = codes::list(&store::db(env)?, owner, &page_req).await?;
     json::ok(&page::page(rows, &page_req, |c| (c.created_at, c.id.clone()), render_code))
 }

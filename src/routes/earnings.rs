@@ -24,7 +24,7 @@ pub async fn earnings(req: Request, env: &Env) -> ApiResult<Response> {
 }
 
 async fn entries(req: Request, env: &Env, column: OwnerColumn, owner_id: &str) -> ApiResult<Response> {
-    let pairs = query_pairs(&req.url()?);
+    let pairs = query_pairs(&req);
     let format = Format::of(&pairs)?;
     let page_req = match format {
         Format::Json => page::keyset(&pairs)?,
@@ -57,7 +57,7 @@ pub async fn brand_commissions(req: Request, env: &Env) -> ApiResult<Response> {
 /// `GET /api/orders` (brand).
 pub async fn brand_orders(req: Request, env: &Env) -> ApiResult<Response> {
     let brand = auth::require_brand(&req, env).await?;
-    let page_req = page::keyset(&query_pairs(&req.url()?))?;
+    let page_req = page::keyset(&query_pairs(&req))?;
     let rows = orders::orders_of_brand(&store::db(env)?, &brand.id, &page_req).await?;
     json::ok(&page::page(rows, &page_req, |o| (o.created_at, o.id.clone()), render_order))
 }

@@ -93,7 +93,7 @@ pub async fn create(mut req: Request, env: &Env, ctx: &worker_sys::Context) -> A
 
 pub async fn list(req: Request, env: &Env) -> ApiResult<Response> {
     let creator = auth::require_creator(&req, env).await?;
-    let page_req = page::keyset(&query_pairs(&req.url()?))?;
+    let page_req = page::keyset(&query_pairs(&req))?;
     let rows = store::links::list_for_creator(&store::db(env)?, &creator.id, &page_req).await?;
     let base = origin(&req, env);
     json::ok(&page::page(rows, &page_req, |l| (l.created_at, l.id.clone()), |l| render(l, &base)))
@@ -165,7 +165,7 @@ fn time_param(pairs: &[(String, String)], name: &str) -> ApiResult<Option<i64>> 
 /// the range, oldest first, from the roll-ups.
 pub async fn timeseries(req: Request, env: &Env, code: &str) -> ApiResult<Response> {
     let creator = auth::require_creator(&req, env).await?;
-    let pairs = query_pairs(&req.url()?);
+    let pairs = query_pairs(&req);
     let interval = match query_value(&pairs, "interval") {
         None | Some("") => Interval::Day,
         Some(v) => Interval::parse(v).ok_or_else(|| ApiError::invalid("interval must be hour or day"))?,
@@ -218,7 +218,7 @@ struct BreakdownOut {
 /// value, most first (at most 100 values).
 pub async fn breakdown(req: Request, env: &Env, code: &str) -> ApiResult<Response> {
     let creator = auth::require_creator(&req, env).await?;
-    let pairs = query_pairs(&req.url()?);
+    let pairs = query_pairs(&req);
     let by = match query_value(&pairs, "by") {
         Some("country") => "country",
         Some("device") => "device",

@@ -82,7 +82,7 @@ pub async fn create(mut req: Request, env: &Env) -> ApiResult<Response> {
 /// `GET /api/live-sessions` (creator): own sessions, newest first.
 pub async fn list(req: Request, env: &Env) -> ApiResult<Response> {
     let creator = auth::require_creator(&req, env).await?;
-    let page_req = page::keyset(&query_pairs(&req.url()?))?;
+    let page_req = page::keyset(&query_pairs(&req))?;
     let rows = store::live::list_for_creator(&store::db(env)?, &creator.id, &page_req).await?;
     let base = origin(&req, env);
     json::ok(&page::page(rows, &page_req, |s| (s.created_at, s.id.clone()), |s| render_session(s, &base)))

@@ -76,7 +76,7 @@ pub async fn mark_paid(mut req: Request, env: &Env, id: &str) -> ApiResult<Respo
 }
 
 async fn list(req: Request, env: &Env, owner: Owner<'_>) -> ApiResult<Response> {
-    let page_req = page::keyset(&query_pairs(&req.url()?))?;
+    let page_req = page::keyset(&query_pairs(&req))?;
     let rows = payouts::list(&store::db(env)?, owner, &page_req).await?;
     json::ok(&page::page(rows, &page_req, |p| (p.created_at, p.id.clone()), render_payout))
 }
@@ -101,7 +101,7 @@ pub async fn get(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
         Principal::Creator(c) => Owner::Creator(&c.id),
         Principal::Admin => return Err(ApiError::forbidden()),
     };
-    let format = Format::of(&query_pairs(&req.url()?))?;
+    let format = Format::of(&query_pairs(&req))?;
     let db = store::db(env)?;
     let payout = payouts::get(&db, owner, id).await?.ok_or_else(|| ApiError::not_found("payout"))?;
     let entries = entries_of_payout(&db, &payout.id).await?;

@@ -2,6 +2,7 @@
 
 use crate::clock::now_ms;
 use crate::domain::destination::{Domain, ProductUrl};
+use crate::domain::https_url::HttpsUrl;
 use crate::domain::ids::{self, prefix};
 use crate::domain::money::{Currency, MAX_AMOUNT};
 use crate::domain::text::find_control;
@@ -63,7 +64,8 @@ fn parse_url(brand: &BrandRow, url: &str) -> ApiResult<String> {
     ProductUrl::parse(url, &domains).map(ProductUrl::into_string).map_err(|e| ApiError::invalid(format!("url: {e}")))
 }
 
-/// Images may live on any https host (CDNs); they are shown, never redirected to.
+/// Images may live on any https host (CDNs), by the rules of product URLs otherwise; they are
+/// shown, never redirected to.
 fn parse_image(url: Option<String>) -> ApiResult<Option<String>> {
     let Some(u) = url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()) else {
         return Ok(None);
@@ -71,10 +73,7 @@ fn parse_image(url: Option<String>) -> ApiResult<Option<String>> {
     if find_control(&u).is_some() {
         return Err(ApiError::invalid("image_url has a control character"));
     }
-    match url::Url::parse(&u) {
-        Ok(p) if p.scheme() == "https" && p.host_str().is_some() && u.len() <= 2048 => Ok(Some(p.to_string())),
-        _ => Err(ApiError::invalid("image_url must be an https URL")),
-    }
+    HttpsUrl::parse(&u).map(|p| Some(p.into_string())).map_err(|e| ApiError::invalid(format!("image_url: {e}")))
 }
 
 /// A PATCH field that was given must not be `null` unless it can be cleared.
@@ -158,14 +157,14 @@ pub async fn update(mut req: Request, env: &Env, id: &str) -> ApiResult<Response
 
 pub async fn list(req: Request, env: &Env) -> ApiResult<Response> {
     let brand = auth::require_brand(&req, env).await?;
-    let page_req = page::keyset(&query_pairs(&req.url()?))?;
+    let page_req = page::keyset(&query_pairs(&req))?;
     let rows = store::products::list_for_brand(&store::db(env)?, &brand.id, &page_req).await?;
     json::ok(&page::page(rows, &page_req, |p| (p.created_at, p.id.clone()), product))
 }
 
 /// `GET /api/showcase?brand=&q=`: public.
 pub async fn showcase(req: Request, env: &Env) -> ApiResult<Response> {
-    let pairs = query_pairs(&req.url()?);
+    let pairs = query_pairs(&req);
     let page_req = page::keyset(&pairs)?;
     let brand = query_value(&pairs, "brand").filter(|b| !b.is_empty());
     let q = query_value(&pairs, "q").map(str::trim);

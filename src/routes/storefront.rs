@@ -11,7 +11,7 @@ const SCRIPT: &str = include_str!("../views/storefront.js");
 /// The script for `brand`, with its click parameter and window filled in; for an unknown
 /// brand, a script that does nothing (a store page must never break on it).
 pub async fn script(req: Request, env: &Env) -> ApiResult<Response> {
-    let pairs = query_pairs(&req.url()?);
+    let pairs = query_pairs(&req);
     let brand = match query_value(&pairs, "brand") {
         Some(id) if id.starts_with("br_") && id.len() <= 64 => store::brands::by_id(&store::db(env)?, id).await?,
         _ => None,

@@ -8,6 +8,7 @@ use super::event::{
     OrderEvent, PayloadError, RefundItem, MAX_ID_CHARS,
 };
 use crate::domain::attribution::parse_rfc3339_ms;
+use crate::domain::form;
 use crate::domain::money::{decimal_to_minor, Currency, DecimalError, MAX_AMOUNT};
 use serde_json::{Map, Value};
 
@@ -193,11 +194,12 @@ fn note_attribute(obj: &Map<String, Value>, click_param: &str) -> Option<String>
 }
 
 /// The click parameter of `landing_site`, the first URL the buyer landed on; Shopify
-/// gives it relative (`/products/x?aff_click=clk_abc`) but sometimes absolute.
+/// gives it relative (`/products/x?aff_click=clk_abc`) but sometimes absolute. Either way
+/// the query is what follows the first `?`, up to a `#`.
 fn landing_click(landing_site: &str, click_param: &str) -> Option<String> {
-    let base = url::Url::parse("https://shop.invalid/").ok()?;
-    let url = base.join(landing_site.trim()).ok()?;
-    let value = url.query_pairs().find(|(k, _)| k == click_param)?.1;
+    let before_fragment = landing_site.split('#').next().unwrap_or("");
+    let (_, query) = before_fragment.split_once('?')?;
+    let (_, value) = form::parse(query).into_iter().find(|(k, _)| k == click_param)?;
     click_value(&value)
 }
 
@@ -333,6 +335,8 @@ mod tests {
             ("/products/x", None),
             ("", None),
             ("http://[::1", None),
+            ("/products/x#top?aff_click=clk_e", None),
+            ("?aff_click=clk_f", Some("clk_f")),
         ] {
             let v = with(with(order(), "note_attributes", json!([])), "landing_site", json!(landing));
             assert_eq!(parse("orders/paid", &v).unwrap().click_id.as_deref(), expected, "{landing}");

@@ -99,6 +99,12 @@ fn product_url_must_be_https_on_a_brand_domain() {
         "https://[::1]/p".to_string(),
         format!("https://{d}/p q"),
         format!("https://{d}/p\n"),
+        format!("https://{d}\\evil.example/p"),
+        format!("https://{d}/p\\q"),
+        format!("https://www_x.{d}/p"),
+        format!("https://{d}./p"),
+        format!("https:/{d}/p"),
+        format!("https://{d}/100%"),
         String::new(),
     ] {
         let r = app().post("/api/products", Some(&b.api_key), &product_body(&b, json!({"url": url})));
@@ -112,6 +118,7 @@ fn product_url_must_be_https_on_a_brand_domain() {
         (format!("https://shop.{d}/p"), format!("https://shop.{d}/p")),
         (format!("https://{}/P", d.to_ascii_uppercase()), format!("https://{d}/P")),
         (format!("https://{d}:443/p"), format!("https://{d}/p")),
+        (format!("HTTPS://{d}/a/../p/./caf\u{e9}?q=\u{fc}\"#f"), format!("https://{d}/p/caf%C3%A9?q=%C3%BC%22#f")),
     ] {
         let v = app().post("/api/products", Some(&b.api_key), &product_body(&b, json!({"url": url}))).expect(201);
         assert_eq!(v["url"], stored.as_str());
@@ -138,6 +145,8 @@ fn wrong_shapes_are_422_and_write_nothing() {
         ("rate over 100 %", json!({"commission_bps": 10001})),
         ("image over http", json!({"image_url": "http://cdn.example/x.jpg"})),
         ("image not a url", json!({"image_url": "x.jpg"})),
+        ("image on an IP address", json!({"image_url": "https://127.0.0.1/x.jpg"})),
+        ("image with a port", json!({"image_url": "https://cdn.example:8443/x.jpg"})),
     ];
     for (what, extra) in bad {
         let r = app().post("/api/products", Some(&b.api_key), &product_body(&b, extra));
@@ -401,6 +410,9 @@ fn showcase_filters_by_brand_and_searches_title_and_sku() {
     assert_eq!(ids(&showcase(&format!("?brand={}&q=%25", b.id))), Vec::<String>::new());
     assert_eq!(ids(&showcase(&format!("?brand={}&q=_", b.id))).len(), 0);
     assert_eq!(ids(&showcase(&format!("?brand={}&q=", b.id))).len(), 3, "an empty q matches all");
+    // The query is form-decoded: `+` is a space, `%XX` a byte.
+    assert_eq!(ids(&showcase(&format!("?brand={}&q=Striped+{word}", b.id))), vec![t["id"].as_str().unwrap()]);
+    assert_eq!(ids(&showcase(&format!("?brand={}&q=%53triped%20{word}", b.id))), vec![t["id"].as_str().unwrap()]);
     app().get(&format!("/api/showcase?q={}", "q".repeat(201)), None).expect_error(422, "validation_failed");
 }
 
