@@ -23,21 +23,17 @@ pub fn query_value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a 
 
 /// `?limit=` and `?cursor=` as the store's paging input.
 pub fn keyset(pairs: &[(String, String)]) -> ApiResult<Keyset> {
-    keyset_up_to(pairs, DEFAULT_LIMIT, MAX_LIMIT)
+    keyset_up_to(pairs, DEFAULT_LIMIT, MAX_LIMIT, "limit must be an integer from 1 to 100")
 }
 
 /// Rows a CSV export holds at most (its `limit`'s default and bound).
 pub const EXPORT_LIMIT: u32 = 10_000;
 
 /// [`keyset`] with another default and bound for `limit` (exports).
-pub fn keyset_up_to(pairs: &[(String, String)], default: u32, max: u32) -> ApiResult<Keyset> {
+pub fn keyset_up_to(pairs: &[(String, String)], default: u32, max: u32, refusal: &'static str) -> ApiResult<Keyset> {
     let limit = match query_value(pairs, "limit") {
         None => default,
-        Some(s) => s
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| ApiError::invalid(format!("limit must be an integer from 1 to {max}")))?,
+        Some(s) => s.parse::<u32>().ok().filter(|n| (1..=max).contains(n)).ok_or_else(|| ApiError::invalid(refusal))?,
     };
     let before = match query_value(pairs, "cursor") {
         None | Some("") => None,

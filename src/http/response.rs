@@ -24,12 +24,12 @@ fn respond_bytes(status: u16, bytes: Vec<u8>) -> Response {
     }
 }
 
-/// A CSV export (`?format=csv`), as a download. `next_cursor`: where the next part of a
+/// A CSV export (`?format=csv`), as a download (`disposition`: `attachment; filename=…`). `next_cursor`: where the next part of a
 /// longer export starts (`x-next-cursor`), like a JSON page's `next_cursor`.
-pub fn csv(body: String, filename: &str, next_cursor: Option<&str>) -> Response {
+pub fn csv(body: String, disposition: &'static str, next_cursor: Option<&str>) -> Response {
     let headers = Headers::new();
     let _ = headers.set("content-type", "text/csv; charset=utf-8");
-    let _ = headers.set("content-disposition", &format!("attachment; filename=\"{filename}\""));
+    let _ = headers.set("content-disposition", disposition);
     if let Some(c) = next_cursor {
         let _ = headers.set("x-next-cursor", c);
     }

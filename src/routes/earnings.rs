@@ -28,7 +28,9 @@ async fn entries(req: Request, env: &Env, column: OwnerColumn, owner_id: &str) -
     let format = Format::of(&pairs)?;
     let page_req = match format {
         Format::Json => page::keyset(&pairs)?,
-        Format::Csv => page::keyset_up_to(&pairs, EXPORT_LIMIT, EXPORT_LIMIT)?,
+        Format::Csv => {
+            page::keyset_up_to(&pairs, EXPORT_LIMIT, EXPORT_LIMIT, "limit must be an integer from 1 to 10000")?
+        }
     };
     let rows = orders::entries(&store::db(env)?, column, owner_id, &page_req).await?;
     if format == Format::Csv {
@@ -37,7 +39,7 @@ async fn entries(req: Request, env: &Env, column: OwnerColumn, owner_id: &str) -
             .last()
             .filter(|_| more)
             .map(|e| page::encode_cursor(&page::Cursor { created_at: e.created_at, id: e.id.clone() }));
-        return Ok(response::csv(entries_csv(&rows), "commissions.csv", next.as_deref()));
+        return Ok(response::csv(entries_csv(&rows), "attachment; filename=\"commissions.csv\"", next.as_deref()));
     }
     json::ok(&page::page(rows, &page_req, |e| (e.created_at, e.id.clone()), render_entry))
 }

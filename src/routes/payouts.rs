@@ -8,34 +8,39 @@ use crate::domain::money::{Currency, MAX_AMOUNT};
 use crate::domain::text::find_control;
 use crate::http::auth::{self, Principal};
 use crate::http::format::Format;
-use crate::http::page::{self, query_pairs};
+use crate::http::page::{self, query_pairs, Page};
 use crate::http::{json, response, ApiError, ApiResult};
 use crate::store;
 use crate::store::orders::entries_of_payout;
 use crate::store::payouts::{self, Owner};
 use crate::views::exports::entries_csv;
 use crate::views::ledger::render_entry;
-use crate::views::payouts::{render_payout, render_payout_with};
-use serde::{Deserialize, Serialize};
+use crate::views::payouts::{render_payout, render_payout_with, PayoutOut};
+use serde::Deserialize;
 use worker::{Env, Request, Response};
 
+/// The body of both payout writes, `{currency, minimum?}` and `{reference}`: one type, so
+/// that the wasm holds one JSON decoder for them rather than two.
 #[derive(Deserialize)]
-struct NewPayouts {
-    currency: String,
+struct Body {
+    currency: Option<String>,
     minimum: Option<i64>,
+    reference: Option<String>,
 }
 
-#[derive(Serialize)]
-struct Made<T: Serialize> {
-    items: Vec<T>,
+fn made(items: Vec<PayoutOut>) -> ApiResult<Response> {
+    json::created(&Page { items, next_cursor: None })
 }
 
 /// One payout per creator whose payable balance in `currency` is at least `minimum`.
 pub async fn create(mut req: Request, env: &Env) -> ApiResult<Response> {
     let brand = auth::require_brand(&req, env).await?;
-    let body: NewPayouts = json::body(&mut req).await?;
-    let currency =
-        Currency::parse(&body.currency).ok_or_else(|| ApiError::invalid("currency must be an ISO 4217 code"))?;
+    let body: Body = json::body(&mut req).await?;
+    let currency = body
+        .currency
+        .as_deref()
+        .and_then(Currency::parse)
+        .ok_or_else(|| ApiError::invalid("currency must be an ISO 4217 code"))?;
     let minimum = body.minimum.unwrap_or(1);
     if !(1..=MAX_AMOUNT).contains(&minimum) {
         return Err(ApiError::invalid(format!("minimum must be an integer from 1 to {MAX_AMOUNT}")));
@@ -43,26 +48,21 @@ pub async fn create(mut req: Request, env: &Env) -> ApiResult<Response> {
     let db = store::db(env)?;
     let balances = payouts::balances(&db, &brand.id, currency.as_str(), minimum).await?;
     if balances.is_empty() {
-        return json::created(&Made::<()> { items: Vec::new() });
+        return made(Vec::new());
     }
     let mut chosen = Vec::with_capacity(balances.len());
     for b in balances {
         chosen.push((ids::new_id(prefix::PAYOUT).map_err(ApiError::internal)?, b.creator_id));
     }
-    let made = payouts::create(&db, &brand.id, currency.as_str(), minimum, &chosen, now_ms()).await?;
-    json::created(&Made { items: made.into_iter().map(render_payout).collect() })
-}
-
-#[derive(Deserialize)]
-struct Paid {
-    reference: String,
+    let rows = payouts::create(&db, &brand.id, currency.as_str(), minimum, &chosen, now_ms()).await?;
+    made(rows.into_iter().map(render_payout).collect())
 }
 
 /// Marks a payout paid with the brand's reference; again with the same one is no change.
 pub async fn mark_paid(mut req: Request, env: &Env, id: &str) -> ApiResult<Response> {
     let brand = auth::require_brand(&req, env).await?;
-    let body: Paid = json::body(&mut req).await?;
-    let reference = body.reference.trim();
+    let body: Body = json::body(&mut req).await?;
+    let reference = body.reference.as_deref().unwrap_or_default().trim();
     if reference.is_empty() || reference.chars().count() > 200 || find_control(reference).is_some() {
         return Err(ApiError::invalid("reference must be 1 to 200 characters, without control characters"));
     }
@@ -106,7 +106,7 @@ pub async fn get(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
     let payout = payouts::get(&db, owner, id).await?.ok_or_else(|| ApiError::not_found("payout"))?;
     let entries = entries_of_payout(&db, &payout.id).await?;
     if format == Format::Csv {
-        return Ok(response::csv(entries_csv(&entries), &format!("{}.csv", payout.id), None));
+        return Ok(response::csv(entries_csv(&entries), "attachment; filename=\"payout.csv\"", None));
     }
     json::ok(&render_payout_with(payout, entries.into_iter().map(render_entry).collect()))
 }
