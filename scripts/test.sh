@@ -47,10 +47,12 @@ migrate_local "$state"
 
 log "starting wrangler dev on 127.0.0.1:$port"
 # PUBLIC_ORIGIN is emptied (a deploy may set it in wrangler.toml's [vars]): the tests expect
-# the URLs the worker hands out to be on the origin they call.
+# the URLs the worker hands out to be on the origin they call. Outgoing events may go to the
+# tests' own receiver on 127.0.0.1, and retry after 1 s, 2 s, 4 s, 8 s.
 "$(node_bin)" node_modules/wrangler/bin/wrangler.js dev --local --test-scheduled \
   --ip 127.0.0.1 --port "$port" --persist-to "$state" --show-interactive-dev-session=false \
-  --var "ADMIN_TOKEN:$token" --var "VISITOR_SALT:test-salt" --var "CLICK_SECRET:test-click-secret" --var "PUBLIC_ORIGIN:" --log-level "${AE_WRANGLER_LOG:-warn}" \
+  --var "ADMIN_TOKEN:$token" --var "VISITOR_SALT:test-salt" --var "CLICK_SECRET:test-click-secret" --var "PUBLIC_ORIGIN:" \
+  --var "ALLOW_HTTP_WEBHOOKS:true" --var "WEBHOOK_RETRY_BASE_MS:1000" --log-level "${AE_WRANGLER_LOG:-warn}" \
   >"$server_log" 2>&1 &
 pid=$!
 

@@ -6,6 +6,7 @@
 //! `http` their shared plumbing. Imports point down: routes → http, views → store → domain.
 
 pub mod clock;
+pub mod delivery;
 pub mod domain;
 pub mod http;
 pub mod panic;
@@ -55,8 +56,8 @@ pub fn click_batch(bodies: &str) -> Result<String, JsValue> {
 }
 
 /// The cron trigger (and `GET /__scheduled` under `wrangler dev --test-scheduled`):
-/// approves commissions whose hold has passed, and deletes raw click rows too old to
-/// attribute.
+/// approves commissions whose hold has passed, hands waiting events to the queue, and
+/// deletes raw click rows too old to attribute.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     panic::install_hook();
@@ -64,6 +65,8 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let run = async {
         let db = store::db(&env)?;
         store::orders::approve_due(&db, now).await?;
+        // Events the approvals wrote, and any a failed hand-over left behind.
+        store::events::drain(&env, now).await;
         store::clicks::prune(&db, now).await
     };
     if let Err(e) = run.await {

@@ -88,6 +88,21 @@ async function redirect(request, env, ctx, linkKey, get) {
   return typeof answer === "string" ? found(answer) : answer;
 }
 
+// One message at a time, in the order they came: an order's events reach an endpoint in
+// the order they happened.
+async function deliverEvents(batch, env) {
+  for (const m of batch.messages) {
+    try {
+      const next = await wasm.deliver_event(env, String(m.body));
+      if (next >= 0) m.retry({ delaySeconds: next });
+      else m.ack();
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) state.criticalError = true;
+      m.retry({ delaySeconds: 1 });
+    }
+  }
+}
+
 export default {
   fetch(request, env, ctx) {
     recover();
@@ -110,9 +125,12 @@ export default {
   },
   // The CLICKS queue (src/store/clicks.rs): Rust makes the one D1 batch that stores the
   // queue batch; it runs here. A rejection makes the queue deliver the batch again.
+  // The EVENTS queue (src/delivery.rs): one event a message, sent by Rust; it answers when
+  // to try again (in seconds), or -1 when the message is done with.
   queue(batch, env) {
     recover();
     try {
+      if (batch.queue === "events") return deliverEvents(batch, env);
       const statements = JSON.parse(wasm.click_batch(batch.messages.map((m) => m.body).join("\n")));
       // env.DB: store::D1_BINDING
       return env.DB.batch(statements.map(([sql, params]) => env.DB.prepare(sql).bind(...params))).then(

@@ -19,6 +19,9 @@ pub mod prefix {
     pub const LIVE_SESSION: &str = "ls";
     pub const CODE: &str = "dc";
     pub const PAYOUT: &str = "po";
+    pub const ENDPOINT: &str = "we";
+    pub const EVENT: &str = "evt";
+    pub const DELIVERY: &str = "dl";
     /// Brand API keys (`ae_bk_…`).
     pub const KEY_BRAND: &str = "bk";
     /// Creator API keys (`ae_ck_…`).

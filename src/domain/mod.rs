@@ -6,6 +6,7 @@ pub mod codes;
 pub mod commission;
 pub mod csv;
 pub mod destination;
+pub mod events;
 pub mod form;
 pub mod hex;
 pub mod https_url;

@@ -4,6 +4,7 @@ pub mod brands;
 pub mod codes;
 pub mod creators;
 pub mod earnings;
+pub mod endpoints;
 pub mod health;
 pub mod links;
 pub mod live;
@@ -86,17 +87,26 @@ pub async fn dispatch(req: Request, env: Env, ctx: worker_sys::Context) -> ApiRe
         ["api", "links", code, "timeseries"] => on!(req.method(), Get => links::timeseries(req, env, code).await),
         ["api", "links", code, "breakdown"] => on!(req.method(), Get => links::breakdown(req, env, code).await),
 
-        ["webhooks", brand] => on!(req.method(), Post => webhooks::receive(req, env, brand).await),
+        ["webhooks", brand] => on!(req.method(), Post => webhooks::receive(req, env, ctx, brand).await),
         ["api", "me", "earnings"] => on!(req.method(), Get => earnings::earnings(req, env).await),
         ["api", "me", "commissions"] => on!(req.method(), Get => earnings::creator_commissions(req, env).await),
         ["api", "orders"] => on!(req.method(), Get => earnings::brand_orders(req, env).await),
         ["api", "commissions"] => on!(req.method(), Get => earnings::brand_commissions(req, env).await),
         ["api", "payouts"] => on!(req.method(),
-            Post => payouts::create(req, env).await,
+            Post => payouts::create(req, env, ctx).await,
             Get => payouts::brand_list(req, env).await,
         ),
         ["api", "payouts", id] => on!(req.method(), Get => payouts::get(req, env, id).await),
-        ["api", "payouts", id, "paid"] => on!(req.method(), Post => payouts::mark_paid(req, env, id).await),
+        ["api", "payouts", id, "paid"] => on!(req.method(), Post => payouts::mark_paid(req, env, ctx, id).await),
+        ["api", "webhook-endpoints"] => on!(req.method(),
+            Post => endpoints::create(req, env).await,
+            Get => endpoints::list(req, env).await,
+        ),
+        ["api", "webhook-endpoints", id] => on!(req.method(), Delete => endpoints::delete(req, env, id).await),
+        ["api", "webhook-endpoints", id, "test"] => on!(req.method(), Post => endpoints::test(req, env, ctx, id).await),
+        ["api", "webhook-endpoints", id, "deliveries"] => {
+            on!(req.method(), Get => endpoints::deliveries(req, env, id).await)
+        }
         ["api", "me", "payouts"] => on!(req.method(), Get => payouts::creator_list(req, env).await),
 
         ["api", "live-sessions"] => on!(req.method(),

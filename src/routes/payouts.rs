@@ -17,7 +17,7 @@ use crate::views::exports::entries_csv;
 use crate::views::ledger::render_entry;
 use crate::views::payouts::{render_payout, render_payout_with, PayoutOut};
 use serde::Deserialize;
-use worker::{Env, Request, Response};
+use worker::{worker_sys, Env, Request, Response};
 
 /// The body of both payout writes, `{currency, minimum?}` and `{reference}`: one type, so
 /// that the wasm holds one JSON decoder for them rather than two.
@@ -33,7 +33,7 @@ fn made(items: Vec<PayoutOut>) -> ApiResult<Response> {
 }
 
 /// One payout per creator whose payable balance in `currency` is at least `minimum`.
-pub async fn create(mut req: Request, env: &Env) -> ApiResult<Response> {
+pub async fn create(mut req: Request, env: &Env, ctx: &worker_sys::Context) -> ApiResult<Response> {
     let brand = auth::require_brand(&req, env).await?;
     let body: Body = json::body(&mut req).await?;
     let currency = body
@@ -55,11 +55,12 @@ pub async fn create(mut req: Request, env: &Env) -> ApiResult<Response> {
         chosen.push((ids::new_id(prefix::PAYOUT).map_err(ApiError::internal)?, b.creator_id));
     }
     let rows = payouts::create(&db, &brand.id, currency.as_str(), minimum, &chosen, now_ms()).await?;
+    store::events::drain_after_response(ctx, env, now_ms());
     made(rows.into_iter().map(render_payout).collect())
 }
 
 /// Marks a payout paid with the brand's reference; again with the same one is no change.
-pub async fn mark_paid(mut req: Request, env: &Env, id: &str) -> ApiResult<Response> {
+pub async fn mark_paid(mut req: Request, env: &Env, ctx: &worker_sys::Context, id: &str) -> ApiResult<Response> {
     let brand = auth::require_brand(&req, env).await?;
     let body: Body = json::body(&mut req).await?;
     let reference = body.reference.as_deref().unwrap_or_default().trim();
@@ -72,6 +73,7 @@ pub async fn mark_paid(mut req: Request, env: &Env, id: &str) -> ApiResult<Respo
     if row.reference.as_deref() != Some(reference) {
         return Err(ApiError::conflict("this payout was marked paid with another reference"));
     }
+    store::events::drain_after_response(ctx, env, now_ms());
     json::ok(&render_payout(row))
 }
 

@@ -19,7 +19,7 @@ use crate::store::{self, Db};
 use crate::views::ledger::{order_attribution, render_entry, render_entry_of, AttributionOut, CommissionOut};
 use crate::webhooks::{self, EventKind, OrderEvent, PayloadError, Scheme, Secret};
 use serde::Serialize;
-use worker::{Env, Request, Response};
+use worker::{worker_sys, Env, Request, Response};
 
 #[derive(Serialize)]
 struct Answer {
@@ -49,7 +49,7 @@ fn payload_error(e: PayloadError) -> ApiError {
 /// left, so it settles in a step or two.
 const ATTEMPTS: usize = 8;
 
-pub async fn receive(mut req: Request, env: &Env, brand_id: &str) -> ApiResult<Response> {
+pub async fn receive(mut req: Request, env: &Env, ctx: &worker_sys::Context, brand_id: &str) -> ApiResult<Response> {
     let db = store::db(env)?;
     let brand = store::brands::by_id(&db, brand_id).await?.ok_or_else(|| ApiError::not_found("brand"))?;
     let body = json::read_body(&mut req, WEBHOOK_BODY_LIMIT).await?;
@@ -87,6 +87,10 @@ pub async fn receive(mut req: Request, env: &Env, brand_id: &str) -> ApiResult<R
             EventKind::Refunded | EventKind::Cancelled => take_back(&db, &brand, &event, &delivery_id).await?,
         };
         if let Some(a) = step {
+            if a.status != "duplicate" {
+                // The events this delivery wrote (if anyone listens) go out after the answer.
+                store::events::drain_after_response(ctx, env, now_ms());
+            }
             return json::ok(&a);
         }
     }

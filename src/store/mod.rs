@@ -2,12 +2,33 @@
 //! aggregate. It speaks its own errors ([`StoreError`]) and paging ([`Keyset`]); the HTTP
 //! layer above converts them, and nothing here knows about HTTP.
 
+/// `Keyset::sql(t, 2)` as a literal, for lists whose SQL is static (a test in `page.rs`
+/// keeps the two equal).
+macro_rules! keyset_sql {
+    ($t:literal) => {
+        concat!(
+            "(",
+            $t,
+            ".created_at < ?2 OR (",
+            $t,
+            ".created_at = ?2 AND ",
+            $t,
+            ".id < ?3)) ORDER BY ",
+            $t,
+            ".created_at DESC, ",
+            $t,
+            ".id DESC LIMIT ?4"
+        )
+    };
+}
+
 pub mod brands;
 pub mod clicks;
 pub mod codes;
 pub mod creators;
 pub mod d1;
 pub mod error;
+pub mod events;
 pub mod keys;
 pub mod kv;
 pub mod link_cache;

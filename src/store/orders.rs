@@ -6,8 +6,8 @@
 //! whole write batch, however the copies race.
 
 use super::d1::{batch, int, opt_int, opt_text, text, Param, Stmt};
-use super::Db;
 use super::Keyset;
+use super::{events, Db};
 use super::{StoreError, StoreResult};
 use crate::domain::click_id::ClickClaim;
 use crate::domain::commission::RateInputs;
@@ -396,6 +396,9 @@ impl Writes {
                 text(o.reason),
             ],
         );
+        if o.status == OrderStatus::Attributed {
+            self.push(events::ORDER_ATTRIBUTED, vec![text(o.row_id), text(o.brand_id), int(o.created_at)]);
+        }
     }
 
     pub fn line(&mut self, order_row_id: &str, line_no: u32, item: &LineItem, product_id: Option<&str>) {
@@ -441,6 +444,10 @@ impl Writes {
                 int(e.created_at),
             ],
         );
+        self.push(
+            events::COMMISSION_CREATED,
+            vec![text(&e.id), text(&e.brand_id), text(&e.creator_id), int(e.created_at)],
+        );
     }
 
     /// Refunds `take` more units of a line. It adds to what is stored when the batch runs,
@@ -478,6 +485,7 @@ impl Writes {
                 int(t.created_at),
             ],
         );
+        self.push(events::COMMISSION_REVERSED, vec![text(t.id), int(t.created_at)]);
     }
 
     /// Closes a pending commission as `reversed` once its line is wholly refunded (after the
@@ -660,14 +668,19 @@ pub async fn totals(db: &Db, creator_id: &str) -> StoreResult<Vec<Totals>> {
     .await
 }
 
-/// Approves pending commissions whose hold has passed. Returns how many.
+/// Approves pending commissions whose hold has passed, reporting each (`commission.approved`)
+/// in the same batch. Returns how many.
 pub async fn approve_due(db: &Db, now: i64) -> StoreResult<usize> {
-    super::d1::run(
-        db,
-        "UPDATE commissions SET state = 'approved' WHERE kind = 'commission' AND state = 'pending' AND approve_after <= ?",
-        &[int(now)],
-    )
-    .await
+    let statements = [
+        Stmt::new(events::COMMISSIONS_APPROVED, vec![int(now)]),
+        Stmt::new(
+            "UPDATE commissions SET state = 'approved' \
+             WHERE kind = 'commission' AND state = 'pending' AND approve_after <= ?",
+            vec![int(now)],
+        ),
+    ];
+    let answers = batch(db, &statements).await?;
+    Ok(answers.get(1).map_or(0, |a| a.changes))
 }
 
 /// An order as its brand sees it.
@@ -708,4 +721,15 @@ pub async fn orders_of_brand(db: &Db, brand_id: &str, page: &Keyset) -> StoreRes
 pub async fn order_of_brand(db: &Db, brand_id: &str, external_id: &str) -> StoreResult<Option<OrderRow>> {
     let sql = format!("{ORDER_SELECT} AND o.external_id = ?2");
     super::d1::first(db, &sql, &[text(brand_id), text(external_id)]).await
+}
+
+/// One of the brand's orders by our row id (`ord_…`).
+pub async fn order_by_id(db: &Db, brand_id: &str, id: &str) -> StoreResult<Option<OrderRow>> {
+    let sql = format!("{ORDER_SELECT} AND o.id = ?2");
+    super::d1::first(db, &sql, &[text(brand_id), text(id)]).await
+}
+
+/// One ledger entry by id, as the lists show it.
+pub async fn entry_by_id(db: &Db, id: &str) -> StoreResult<Option<EntryRow>> {
+    super::d1::first(db, &format!("SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE e.id = ?"), &[text(id)]).await
 }

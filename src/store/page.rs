@@ -48,6 +48,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_static_predicate_is_keysets_own() {
+        assert_eq!(keyset_sql!("po"), Keyset::sql("po", 2));
+        assert_eq!(keyset_sql!("w"), Keyset::sql("w", 2));
+    }
+
+    #[test]
     fn the_predicate_is_numbered_from_where_the_statement_left_off() {
         assert_eq!(
             Keyset::sql("l", 2),

@@ -3,6 +3,7 @@
 //! here, so no route imports another to borrow its shapes.
 
 pub mod codes;
+pub mod endpoints;
 pub mod exports;
 pub mod ledger;
 pub mod links;

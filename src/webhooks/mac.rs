@@ -22,10 +22,12 @@ pub(super) fn matches_any<'c>(key: &[u8], parts: &[&[u8]], candidates: impl Into
     candidates.into_iter().any(|candidate| mac.clone().verify_slice(candidate).is_ok())
 }
 
-/// HMAC-SHA256 over the concatenation of `parts`; tests use it to sign their own fixtures.
-#[cfg(test)]
+/// HMAC-SHA256 over the concatenation of `parts`: the events we send, and tests' fixtures.
 pub(super) fn sign(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
-    let mut mac = HmacSha256::new_from_slice(key).expect("any key length");
+    // HMAC accepts keys of any length: the error branch is unreachable, and yields no tag.
+    let Ok(mut mac) = HmacSha256::new_from_slice(key) else {
+        return Vec::new();
+    };
     for part in parts {
         mac.update(part);
     }

@@ -16,6 +16,9 @@ mod stripe;
 mod tiktok;
 mod woocommerce;
 
+/// Signs an event we send, as Standard Webhooks (the scheme `standard` verifies).
+pub use standard::sign as sign_standard;
+
 use std::fmt;
 
 pub use canonical::parse_canonical;

@@ -40,6 +40,14 @@ pub(super) fn verify<H: HeaderLookup + ?Sized>(
     Ok(Verified { delivery_id: Some(id) })
 }
 
+/// The `webhook-signature` of an event we send: `v1,` + base64(HMAC-SHA256(key,
+/// "{id}.{timestamp}.{body}")). `None` when the secret is not `whsec_` + base64.
+pub fn sign(secret: &str, id: &str, timestamp: i64, body: &str) -> Option<String> {
+    let key = decode_secret(secret)?;
+    let prefix = format!("{id}.{timestamp}.");
+    Some(format!("v1,{}", mac::encode_base64(&mac::sign(&key, &[prefix.as_bytes(), body.as_bytes()]))))
+}
+
 fn header<H: HeaderLookup + ?Sized>(headers: &H, name: &'static str, alias: &str) -> Result<String, VerifyError> {
     optional(headers, name).or_else(|| optional(headers, alias)).ok_or(VerifyError::Missing(name))
 }
@@ -66,6 +74,13 @@ mod tests {
     fn check(signature: &str, body: &[u8], now: i64) -> Result<Verified, VerifyError> {
         let headers = [(ID, MSG_ID), (TIMESTAMP, TS), (SIGNATURE, signature)];
         verify(&headers, body, &SECRET, now)
+    }
+
+    #[test]
+    fn what_we_sign_is_the_official_vector() {
+        let body = std::str::from_utf8(BODY).unwrap();
+        assert_eq!(sign(SECRET.secret, MSG_ID, NOW, body).as_deref(), Some(SIG));
+        assert_eq!(sign("whsec_!!!", MSG_ID, NOW, body), None);
     }
 
     #[test]

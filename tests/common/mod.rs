@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod raw;
+pub mod receiver;
 pub mod sign;
 
 use serde_json::{json, Value};
@@ -228,8 +229,13 @@ pub fn new_link(creator: &Creator, product_id: &str) -> Value {
 /// up to 1 s locally) until `done` holds, and returns the last value
 /// (whether or not it holds: the caller asserts). For what the worker writes after the
 /// response (`wait_until`), such as clicks.
-pub fn eventually<T>(mut f: impl FnMut() -> T, done: impl Fn(&T) -> bool) -> T {
-    let deadline = std::time::Instant::now() + Duration::from_secs(12);
+pub fn eventually<T>(f: impl FnMut() -> T, done: impl Fn(&T) -> bool) -> T {
+    eventually_for(Duration::from_secs(12), f, done)
+}
+
+/// [`eventually`] with another bound.
+pub fn eventually_for<T>(bound: Duration, mut f: impl FnMut() -> T, done: impl Fn(&T) -> bool) -> T {
+    let deadline = std::time::Instant::now() + bound;
     loop {
         let v = f();
         if done(&v) || std::time::Instant::now() >= deadline {

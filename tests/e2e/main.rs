@@ -7,6 +7,7 @@ mod brands;
 mod clicks;
 mod codes;
 mod creators;
+mod events;
 mod hardening;
 mod health;
 mod hostile;
