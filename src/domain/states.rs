@@ -19,6 +19,14 @@ macro_rules! state_enum {
                     $($name::$variant => $text),+
                 }
             }
+
+            /// The state of a stored name; `None` for any other text.
+            pub fn parse(s: &str) -> Option<$name> {
+                match s {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
         }
     };
 }

@@ -5,23 +5,24 @@ use super::rates;
 use super::Db;
 use super::StoreResult;
 use crate::webhooks::Scheme;
-use serde::Deserialize;
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct BrandRow {
-    pub id: String,
-    pub name: String,
-    /// JSON array of hostnames.
-    pub domains: String,
-    pub currency: String,
-    pub default_commission_bps: u32,
-    pub attribution_window_days: u32,
-    pub hold_days: u32,
-    pub click_param: String,
-    pub webhook_scheme: Scheme,
-    pub webhook_secret: String,
-    pub webhook_app_key: Option<String>,
-    pub created_at: i64,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct BrandRow {
+        pub id: String,
+        pub name: String,
+        /// JSON array of hostnames.
+        pub domains: String,
+        pub currency: String,
+        pub default_commission_bps: u32,
+        pub attribution_window_days: u32,
+        pub hold_days: u32,
+        pub click_param: String,
+        pub webhook_scheme: Scheme,
+        pub webhook_secret: String,
+        pub webhook_app_key: Option<String>,
+        pub created_at: i64,
+    }
 }
 
 impl BrandRow {

@@ -2,16 +2,17 @@
 
 use super::d1::{all, first, int, run_unique, text};
 use super::{Db, Keyset, StoreResult};
-use serde::Deserialize;
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct CodeRow {
-    pub id: String,
-    pub code: String,
-    pub brand_id: String,
-    pub creator_id: String,
-    pub active: bool,
-    pub created_at: i64,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct CodeRow {
+        pub id: String,
+        pub code: String,
+        pub brand_id: String,
+        pub creator_id: String,
+        pub active: bool,
+        pub created_at: i64,
+    }
 }
 
 const COLUMNS: &str = "c.id, c.code, c.brand_id, c.creator_id, c.active, c.created_at";

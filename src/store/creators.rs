@@ -3,14 +3,15 @@
 use super::d1::{first, int, opt_text, run_unique, text};
 use super::Db;
 use super::StoreResult;
-use serde::Deserialize;
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct CreatorRow {
-    pub id: String,
-    pub handle: String,
-    pub email: Option<String>,
-    pub created_at: i64,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct CreatorRow {
+        pub id: String,
+        pub handle: String,
+        pub email: Option<String>,
+        pub created_at: i64,
+    }
 }
 
 pub async fn insert(db: &Db, c: &CreatorRow, api_key_hash: &str) -> StoreResult<()> {

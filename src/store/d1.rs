@@ -14,7 +14,7 @@
 //! fields (flags stored as 0/1 included).
 
 use super::error::{StoreError, StoreResult};
-use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, IntoDeserializer, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
 use worker::js_sys::{self, Promise};
@@ -254,7 +254,7 @@ fn parse_batch(answer: &str) -> Result<Vec<BatchResult>, D1Error> {
 
 /// A value of a result row.
 #[derive(Debug, PartialEq)]
-enum Cell {
+pub enum Cell {
     Null,
     Int(i64),
     Text(String),
@@ -322,18 +322,95 @@ impl Table {
     }
 }
 
-/// What a result row decodes into: a struct deriving `Deserialize`, its fields read by
-/// column name (`#[serde(rename)]` and `#[serde(skip)]` work; `flatten` does not, so a
-/// row made of two such structs implements this by hand).
+/// What a result row decodes into: a struct declared with `row!` (its fields read by
+/// column name), or one that implements this by hand (a row made of two such structs).
+/// Not serde: a derived `Deserialize` cost a few kilobytes of wasm per row type.
 pub trait FromRow: Sized {
     fn from_row(row: Row<'_>) -> Result<Self, D1Error>;
 }
 
-impl<T: DeserializeOwned> FromRow for T {
-    fn from_row(row: Row<'_>) -> Result<T, D1Error> {
-        T::deserialize(row)
+/// A column's value as a field's type: text, integers, flags (stored as
+/// `INTEGER CHECK (x IN (0, 1))`), states by name, `NULL` as `None`.
+pub trait FromCell: Sized {
+    fn from_cell(cell: &Cell) -> Result<Self, D1Error>;
+}
+
+fn wrong(expected: &str) -> D1Error {
+    D1Error(format!("{expected} expected"))
+}
+
+impl FromCell for String {
+    fn from_cell(cell: &Cell) -> Result<String, D1Error> {
+        match cell {
+            Cell::Text(s) => Ok(s.clone()),
+            _ => Err(wrong("text")),
+        }
     }
 }
+
+impl FromCell for i64 {
+    fn from_cell(cell: &Cell) -> Result<i64, D1Error> {
+        match cell {
+            Cell::Int(n) => Ok(*n),
+            _ => Err(wrong("an integer")),
+        }
+    }
+}
+
+macro_rules! narrow_ints {
+    ($($t:ty),+) => {
+        $(impl FromCell for $t {
+            fn from_cell(cell: &Cell) -> Result<$t, D1Error> {
+                <$t>::try_from(i64::from_cell(cell)?).map_err(|_| wrong(concat!("an integer in range of ", stringify!($t))))
+            }
+        })+
+    };
+}
+narrow_ints!(u8, u16, u32, usize);
+
+impl FromCell for bool {
+    fn from_cell(cell: &Cell) -> Result<bool, D1Error> {
+        match cell {
+            Cell::Int(0) => Ok(false),
+            Cell::Int(1) => Ok(true),
+            _ => Err(wrong("a flag (0 or 1)")),
+        }
+    }
+}
+
+impl<T: FromCell> FromCell for Option<T> {
+    fn from_cell(cell: &Cell) -> Result<Option<T>, D1Error> {
+        match cell {
+            Cell::Null => Ok(None),
+            c => T::from_cell(c).map(Some),
+        }
+    }
+}
+
+/// States are stored as their names (`'pending'`).
+macro_rules! states_by_name {
+    ($($t:ty),+) => {
+        $(impl FromCell for $t {
+            fn from_cell(cell: &Cell) -> Result<$t, D1Error> {
+                match cell {
+                    Cell::Text(s) => <$t>::parse(s).ok_or_else(|| D1Error(format!("unknown state {s}"))),
+                    _ => Err(wrong("a state's name")),
+                }
+            }
+        })+
+    };
+}
+use crate::domain::states::{EntryKind, EntryState, Method, OrderState, OrderStatus, PayoutState, SessionState};
+states_by_name!(
+    EntryKind,
+    EntryState,
+    Method,
+    OrderState,
+    OrderStatus,
+    PayoutState,
+    SessionState,
+    crate::webhooks::Scheme
+);
 
 /// One result row, with its table's column names.
 #[derive(Clone, Copy)]
@@ -352,98 +429,8 @@ impl<'a> Row<'a> {
     }
 
     /// The value of one column.
-    pub fn get<T: DeserializeOwned>(self, column: &str) -> Result<T, D1Error> {
-        T::deserialize(self.cell(column)?)
-    }
-}
-
-/// A row deserializes as a struct only: serde asks for its fields in order, and each is
-/// found by name. Visiting as a sequence, not a map, keeps serde's code per row type small.
-impl<'de> Deserializer<'de> for Row<'_> {
-    type Error = D1Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, D1Error> {
-        Err(D1Error("a row decodes into a struct only".into()))
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, D1Error> {
-        visitor.visit_seq(Fields { row: self, fields: fields.iter() })
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
-    }
-}
-
-struct Fields<'a> {
-    row: Row<'a>,
-    fields: std::slice::Iter<'static, &'static str>,
-}
-
-impl<'de> SeqAccess<'de> for Fields<'_> {
-    type Error = D1Error;
-
-    fn next_element_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, D1Error> {
-        match self.fields.next() {
-            Some(name) => seed.deserialize(self.row.cell(name)?).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.fields.len())
-    }
-}
-
-impl<'de> Deserializer<'de> for &Cell {
-    type Error = D1Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D1Error> {
-        match self {
-            Cell::Null => visitor.visit_unit(),
-            Cell::Int(n) => visitor.visit_i64(*n),
-            Cell::Text(s) => visitor.visit_str(s),
-        }
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D1Error> {
-        match self {
-            Cell::Null => visitor.visit_none(),
-            _ => visitor.visit_some(self),
-        }
-    }
-
-    /// Flags are stored as `INTEGER CHECK (x IN (0, 1))`.
-    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D1Error> {
-        match self {
-            Cell::Int(0) => visitor.visit_bool(false),
-            Cell::Int(1) => visitor.visit_bool(true),
-            _ => Err(D1Error("a flag that is not 0 or 1".into())),
-        }
-    }
-
-    /// States are stored as their names (`'pending'`): a unit variant by name.
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, D1Error> {
-        match self {
-            Cell::Text(s) => visitor.visit_enum(IntoDeserializer::<D1Error>::into_deserializer(s.as_str())),
-            _ => Err(D1Error("a state that is not text".into())),
-        }
-    }
-
-    serde::forward_to_deserialize_any! {
-        i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        unit unit_struct newtype_struct seq tuple tuple_struct map struct identifier ignored_any
+    pub fn get<T: FromCell>(self, column: &str) -> Result<T, D1Error> {
+        T::from_cell(self.cell(column)?).map_err(|e| D1Error(format!("column {column}: {}", e.0)))
     }
 }
 
@@ -470,15 +457,26 @@ mod tests {
         assert_eq!(to_json(&s[..]).ok().as_deref(), Some(r#"[["SELECT ?",["x"]],["SELECT 1",[]]]"#));
     }
 
-    #[derive(Debug, Deserialize, PartialEq)]
+    #[derive(Debug, PartialEq)]
     struct Line {
         n: i64,
         flag: u8,
         rate: Option<u32>,
-        #[serde(rename = "name")]
         s: String,
-        #[serde(skip)]
         later: Vec<u8>,
+    }
+
+    // By hand: a field read from another column's name, and one not read at all.
+    impl FromRow for Line {
+        fn from_row(row: Row<'_>) -> Result<Line, D1Error> {
+            Ok(Line {
+                n: row.get("n")?,
+                flag: row.get("flag")?,
+                rate: row.get("rate")?,
+                s: row.get("name")?,
+                later: vec![],
+            })
+        }
     }
 
     #[test]
@@ -507,18 +505,31 @@ mod tests {
         assert!(err("[]").is_some());
     }
 
-    #[derive(Debug, Deserialize, PartialEq)]
-    #[serde(rename_all = "lowercase")]
+    #[derive(Debug, PartialEq)]
     enum Mood {
         Calm,
         Busy,
     }
 
-    #[derive(Debug, Deserialize, PartialEq)]
-    struct Flagged {
-        active: bool,
-        mood: Mood,
-        then: Option<Mood>,
+    impl Mood {
+        fn parse(s: &str) -> Option<Mood> {
+            match s {
+                "calm" => Some(Mood::Calm),
+                "busy" => Some(Mood::Busy),
+                _ => None,
+            }
+        }
+    }
+
+    states_by_name!(Mood);
+
+    row! {
+        #[derive(Debug, PartialEq)]
+        struct Flagged {
+            active: bool,
+            mood: Mood,
+            then: Option<Mood>,
+        }
     }
 
     #[test]

@@ -6,7 +6,6 @@
 
 use super::d1::{all, batch, first, int, opt_text, run, text, Db, Stmt};
 use super::{Keyset, StoreError, StoreResult};
-use serde::Deserialize;
 use worker::js_sys::Promise;
 use worker::wasm_bindgen::prelude::wasm_bindgen;
 use worker::wasm_bindgen_futures::JsFuture;
@@ -131,16 +130,18 @@ pub async fn post(url: &str, headers: &str, body: &str, timeout_ms: u32) -> u16 
     status.ok().and_then(|v| v.as_f64()).map_or(0, |s| s as u16)
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct EndpointRow {
-    pub id: String,
-    pub brand_id: Option<String>,
-    pub creator_id: Option<String>,
-    pub url: String,
-    pub events: String,
-    pub secret: String,
-    pub active: bool,
-    pub created_at: i64,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct EndpointRow {
+        pub id: String,
+        pub brand_id: Option<String>,
+        pub creator_id: Option<String>,
+        pub url: String,
+        pub events: String,
+        pub secret: String,
+        pub active: bool,
+        pub created_at: i64,
+    }
 }
 
 /// Whose endpoints a call may see.
@@ -221,16 +222,17 @@ pub async fn ping(db: &Db, e: &EndpointRow, event_id: &str, now: i64) -> StoreRe
     .map(drop)
 }
 
-#[derive(Debug, Deserialize)]
-pub struct DeliveryRow {
-    pub id: String,
-    pub event_id: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub attempt: i64,
-    pub status_code: Option<i64>,
-    pub ok: bool,
-    pub created_at: i64,
+row! {
+    #[derive(Debug)]
+    pub struct DeliveryRow {
+        pub id: String,
+        pub event_id: String,
+        pub kind: String,
+        pub attempt: i64,
+        pub status_code: Option<i64>,
+        pub ok: bool,
+        pub created_at: i64,
+    }
 }
 
 /// An endpoint's delivery attempts, newest first.
@@ -238,7 +240,7 @@ pub async fn deliveries(db: &Db, endpoint_id: &str, page: &Keyset) -> StoreResul
     all(
         db,
         concat!(
-            "SELECT d.id, d.event_id, ev.type, d.attempt, d.status_code, d.ok, d.created_at \
+            "SELECT d.id, d.event_id, ev.type AS kind, d.attempt, d.status_code, d.ok, d.created_at \
              FROM event_deliveries d JOIN events ev ON ev.id = d.event_id WHERE d.endpoint_id = ?1 AND ",
             keyset_sql!("d")
         ),
@@ -247,33 +249,36 @@ pub async fn deliveries(db: &Db, endpoint_id: &str, page: &Keyset) -> StoreResul
     .await
 }
 
-#[derive(Debug, Deserialize)]
-pub struct EventRow {
-    pub id: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub brand_id: Option<String>,
-    pub creator_id: Option<String>,
-    pub endpoint_id: Option<String>,
-    pub subject_id: String,
-    pub body: Option<String>,
-    pub created_at: i64,
-    pub done_at: Option<i64>,
+row! {
+    #[derive(Debug)]
+    pub struct EventRow {
+        pub id: String,
+        pub kind: String,
+        pub brand_id: Option<String>,
+        pub creator_id: Option<String>,
+        pub endpoint_id: Option<String>,
+        pub subject_id: String,
+        pub body: Option<String>,
+        pub created_at: i64,
+        pub done_at: Option<i64>,
+    }
 }
 
 pub async fn event(db: &Db, id: &str) -> StoreResult<Option<EventRow>> {
     first(
         db,
-        "SELECT id, type, brand_id, creator_id, endpoint_id, subject_id, body, created_at, done_at \
+        "SELECT id, type AS kind, brand_id, creator_id, endpoint_id, subject_id, body, created_at, done_at \
          FROM events WHERE id = ?",
         &[text(id)],
     )
     .await
 }
 
-#[derive(Debug, Deserialize)]
-struct Body {
-    body: String,
+row! {
+    #[derive(Debug)]
+    struct Body {
+        body: String,
+    }
 }
 
 /// Fixes the event's body (the first attempt's): what is stored afterwards, whoever won.
@@ -284,13 +289,15 @@ pub async fn fix_body(db: &Db, id: &str, body: &str) -> StoreResult<String> {
     row.map(|r| r.body).ok_or_else(|| StoreError::D1(format!("event {id} is gone")))
 }
 
-/// An endpoint an event still has to reach, and how often it was tried there.
-#[derive(Debug, Deserialize)]
-pub struct Target {
-    pub id: String,
-    pub url: String,
-    pub secret: String,
-    pub attempts: i64,
+row! {
+    /// An endpoint an event still has to reach, and how often it was tried there.
+    #[derive(Debug)]
+    pub struct Target {
+        pub id: String,
+        pub url: String,
+        pub secret: String,
+        pub attempts: i64,
+    }
 }
 
 /// Where `e` still has to go: a ping to its endpoint; else the active endpoints of its

@@ -5,20 +5,21 @@ use super::link_cache::{LinkRecord, ProductRecord};
 use super::Db;
 use super::Keyset;
 use super::StoreResult;
-use serde::Deserialize;
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct LinkRow {
-    pub id: String,
-    pub code: String,
-    pub creator_id: String,
-    pub brand_id: String,
-    pub product_id: String,
-    pub live_session_id: Option<String>,
-    pub active: bool,
-    pub created_at: i64,
-    /// The product's URL (joined), the link's destination before the click id.
-    pub destination: String,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct LinkRow {
+        pub id: String,
+        pub code: String,
+        pub creator_id: String,
+        pub brand_id: String,
+        pub product_id: String,
+        pub live_session_id: Option<String>,
+        pub active: bool,
+        pub created_at: i64,
+        /// The product's URL (joined), the link's destination before the click id.
+        pub destination: String,
+    }
 }
 
 impl LinkRow {
@@ -96,17 +97,18 @@ pub async fn disable(db: &Db, creator_id: &str, code: &str) -> StoreResult<()> {
     Ok(())
 }
 
-#[derive(Deserialize)]
-struct RedirectRow {
-    link_id: String,
-    link_active: bool,
-    creator_id: String,
-    brand_id: String,
-    product_id: String,
-    live_session_id: Option<String>,
-    product_active: bool,
-    destination: String,
-    click_param: String,
+row! {
+    struct RedirectRow {
+        link_id: String,
+        link_active: bool,
+        creator_id: String,
+        brand_id: String,
+        product_id: String,
+        live_session_id: Option<String>,
+        product_active: bool,
+        destination: String,
+        click_param: String,
+    }
 }
 
 /// The redirect's records from D1, for a KV miss.
@@ -135,18 +137,22 @@ pub async fn redirect_records(db: &Db, code: &str) -> StoreResult<Option<(LinkRe
     }))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ClickCounts {
-    pub clicks: i64,
-    pub unique_clicks: i64,
-    pub bot_clicks: i64,
-    pub orders: i64,
+row! {
+    #[derive(Debug)]
+    pub struct ClickCounts {
+        pub clicks: i64,
+        pub unique_clicks: i64,
+        pub bot_clicks: i64,
+        pub orders: i64,
+    }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct CurrencySum {
-    pub currency: String,
-    pub amount: i64,
+row! {
+    #[derive(Debug)]
+    pub struct CurrencySum {
+        pub currency: String,
+        pub amount: i64,
+    }
 }
 
 /// A link's numbers, from the roll-ups (never counting raw clicks): clicks, unique and bot
@@ -170,17 +176,19 @@ pub async fn stats(db: &Db, link_id: &str, code: &str) -> StoreResult<(ClickCoun
     Ok((counts.unwrap_or(ClickCounts { clicks: 0, unique_clicks: 0, bot_clicks: 0, orders: 0 }), sums))
 }
 
-/// One row of a link's timeseries (`start` epoch ms): a bucket's clicks (`currency` NULL),
-/// its orders (`currency` NULL, only `orders` set) or its net commission in one currency.
-#[derive(Debug, Deserialize)]
-pub struct SeriesRow {
-    pub start: i64,
-    pub clicks: i64,
-    pub unique_clicks: i64,
-    pub bot_clicks: i64,
-    pub orders: i64,
-    pub currency: Option<String>,
-    pub amount: i64,
+row! {
+    /// One row of a link's timeseries (`start` epoch ms): a bucket's clicks (`currency` NULL),
+    /// its orders (`currency` NULL, only `orders` set) or its net commission in one currency.
+    #[derive(Debug)]
+    pub struct SeriesRow {
+        pub start: i64,
+        pub clicks: i64,
+        pub unique_clicks: i64,
+        pub bot_clicks: i64,
+        pub orders: i64,
+        pub currency: Option<String>,
+        pub amount: i64,
+    }
 }
 
 /// A link's roll-ups in `[from, to)` by buckets of `size` ms (an hour or a day), oldest

@@ -7,17 +7,18 @@ use super::Db;
 use super::Keyset;
 use super::{StoreError, StoreResult};
 use crate::domain::states::SessionState;
-use serde::Deserialize;
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct LiveRow {
-    pub id: String,
-    pub creator_id: String,
-    pub title: String,
-    pub starts_at: Option<i64>,
-    pub state: SessionState,
-    pub created_at: i64,
-    pub ended_at: Option<i64>,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct LiveRow {
+        pub id: String,
+        pub creator_id: String,
+        pub title: String,
+        pub starts_at: Option<i64>,
+        pub state: SessionState,
+        pub created_at: i64,
+        pub ended_at: Option<i64>,
+    }
 }
 
 /// A session with its creator's handle: what the public page and feed show.
@@ -137,9 +138,10 @@ pub async fn reactivate_link(db: &Db, session_id: &str, link_id: &str) -> StoreR
 }
 
 pub async fn is_pinned(db: &Db, session_id: &str, product_id: &str) -> StoreResult<bool> {
-    #[derive(Deserialize)]
-    struct Pinned {
-        pinned: bool,
+    row! {
+        struct Pinned {
+            pinned: bool,
+        }
     }
     let row: Option<Pinned> = first(
         db,
@@ -150,9 +152,10 @@ pub async fn is_pinned(db: &Db, session_id: &str, product_id: &str) -> StoreResu
     Ok(row.is_some_and(|r| r.pinned))
 }
 
-#[derive(Deserialize)]
-struct PinnedAt {
-    pinned_at: i64,
+row! {
+    struct PinnedAt {
+        pinned_at: i64,
+    }
 }
 
 /// Pins a product (or moves an existing pin to the top) and returns its `pinned_at`.
@@ -203,10 +206,12 @@ pub async fn pins(db: &Db, session_id: &str) -> StoreResult<Vec<PinRow>> {
     .await
 }
 
-#[derive(Debug, Deserialize)]
-pub struct LiveCounts {
-    pub clicks: i64,
-    pub orders: i64,
+row! {
+    #[derive(Debug)]
+    pub struct LiveCounts {
+        pub clicks: i64,
+        pub orders: i64,
+    }
 }
 
 /// A session's numbers, in one D1 round trip:

@@ -22,6 +22,20 @@ macro_rules! keyset_sql {
     };
 }
 
+/// A row type: the struct as written, and its `d1::FromRow`, each field read from the column
+/// of its own name (alias a column in SQL to give it another).
+macro_rules! row {
+    ($(#[$m:meta])* $vis:vis struct $name:ident { $($(#[$fm:meta])* $fvis:vis $field:ident : $ty:ty),* $(,)? }) => {
+        $(#[$m])* $vis struct $name { $($(#[$fm])* $fvis $field: $ty),* }
+
+        impl $crate::store::d1::FromRow for $name {
+            fn from_row(row: $crate::store::d1::Row<'_>) -> Result<Self, $crate::store::d1::D1Error> {
+                Ok($name { $($field: row.get(stringify!($field))?),* })
+            }
+        }
+    };
+}
+
 pub mod brands;
 pub mod clicks;
 pub mod codes;
@@ -45,7 +59,6 @@ pub use error::{StoreError, StoreResult};
 pub use kv::Kv;
 pub use page::Keyset;
 
-use serde::Deserialize;
 use worker::Env;
 
 /// Binding names, as in wrangler.toml.
@@ -62,9 +75,10 @@ pub fn kv(env: &Env) -> StoreResult<Kv> {
 
 /// Touches both stores for `/health`: one real D1 query, one real KV read.
 pub async fn ping(env: &Env) -> (bool, bool) {
-    #[derive(Deserialize)]
-    struct One {
-        one: i64,
+    row! {
+        struct One {
+            one: i64,
+        }
     }
     let d1 = match db(env) {
         Ok(db) => matches!(d1::first::<One>(&db, "SELECT 1 AS one", &[]).await, Ok(Some(One { one: 1 }))),

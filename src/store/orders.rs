@@ -5,7 +5,7 @@
 //! UNIQUE (brand, delivery id) and UNIQUE (brand, order id) make a second copy fail the
 //! whole write batch, however the copies race.
 
-use super::d1::{batch, int, opt_int, opt_text, text, Param, Stmt};
+use super::d1::{batch, int, opt_int, opt_text, text, D1Error, FromRow, Param, Row, Stmt};
 use super::Keyset;
 use super::{events, Db};
 use super::{StoreError, StoreResult};
@@ -14,52 +14,58 @@ use crate::domain::commission::RateInputs;
 use crate::domain::ledger::{LineItem, ProductRate, StoredCommission, StoredLine};
 use crate::domain::states::{EntryKind, EntryState, Method, OrderState, OrderStatus};
 use crate::webhooks::EventKind;
-use serde::Deserialize;
 
-/// What a delivery finds already stored.
-#[derive(Debug, Deserialize)]
-pub struct Seen {
-    pub delivery_seen: bool,
-    pub order_row_id: Option<String>,
-    pub order_status: Option<OrderStatus>,
+row! {
+    /// What a delivery finds already stored.
+    #[derive(Debug)]
+    pub struct Seen {
+        pub delivery_seen: bool,
+        pub order_row_id: Option<String>,
+        pub order_status: Option<OrderStatus>,
+    }
 }
 
-/// A click as attribution needs it: its stored row, or what a genuine signed click id says
-/// of a click whose row the queue has not written yet (`stored` false).
-#[derive(Debug, Clone, Deserialize)]
-pub struct ClickRow {
-    pub id: String,
-    pub link_id: String,
-    pub stored: bool,
-    pub brand_id: String,
-    pub creator_id: String,
-    pub product_id: String,
-    pub live_session_id: Option<String>,
-    pub rate_bps: u32,
-    pub created_at: i64,
-    pub is_bot: bool,
-    pub code: String,
+row! {
+    /// A click as attribution needs it: its stored row, or what a genuine signed click id says
+    /// of a click whose row the queue has not written yet (`stored` false).
+    #[derive(Debug, Clone)]
+    pub struct ClickRow {
+        pub id: String,
+        pub link_id: String,
+        pub stored: bool,
+        pub brand_id: String,
+        pub creator_id: String,
+        pub product_id: String,
+        pub live_session_id: Option<String>,
+        pub rate_bps: u32,
+        pub created_at: i64,
+        pub is_bot: bool,
+        pub code: String,
+    }
 }
 
-#[derive(Deserialize)]
-struct ProductRateRow {
-    /// The candidate creator these rates are for (`None`: no candidate).
-    creator_id: Option<String>,
-    product_id: String,
-    sku: String,
-    targeted_product: Option<u32>,
-    targeted_all: Option<u32>,
-    product: Option<u32>,
-    brand_default: u32,
+row! {
+    struct ProductRateRow {
+        /// The candidate creator these rates are for (`None`: no candidate).
+        creator_id: Option<String>,
+        product_id: String,
+        sku: String,
+        targeted_product: Option<u32>,
+        targeted_all: Option<u32>,
+        product: Option<u32>,
+        brand_default: u32,
+    }
 }
 
-/// One of the brand's codes that an order carries (any case).
-#[derive(Debug, Clone, Deserialize)]
-pub struct CodeMatch {
-    pub id: String,
-    pub code: String,
-    pub creator_id: String,
-    pub active: bool,
+row! {
+    /// One of the brand's codes that an order carries (any case).
+    #[derive(Debug, Clone)]
+    pub struct CodeMatch {
+        pub id: String,
+        pub code: String,
+        pub creator_id: String,
+        pub active: bool,
+    }
 }
 
 /// What a paid order needs to read, in one round trip.
@@ -179,23 +185,22 @@ pub async fn read_for_paid(db: &Db, q: &PaidQuery<'_>) -> StoreResult<PaidReads>
     Ok(PaidReads { seen, click, codes: codes.results()?, rates })
 }
 
-#[derive(Deserialize)]
-struct StoredLineRow {
-    line_no: u32,
-    sku: String,
-    quantity: i64,
-    unit_price: i64,
-    discount: i64,
-    refunded_quantity: i64,
-    commission_id: Option<String>,
-    rate_bps: Option<u32>,
-    state: Option<EntryState>,
+row! {
+    struct StoredLineRow {
+        line_no: u32,
+        sku: String,
+        quantity: i64,
+        unit_price: i64,
+        discount: i64,
+        refunded_quantity: i64,
+        commission_id: Option<String>,
+        rate_bps: Option<u32>,
+        state: Option<EntryState>,
+    }
 }
 
 /// The order a refund or cancel names, with its lines and their commission entries.
-#[derive(Deserialize)]
 pub struct StoredOrder {
-    #[serde(rename = "id")]
     pub row_id: String,
     pub status: OrderStatus,
     pub creator_id: Option<String>,
@@ -207,8 +212,25 @@ pub struct StoredOrder {
     pub attributed_code: Option<String>,
     pub reason: String,
     /// Read by a second statement of the same batch.
-    #[serde(skip)]
     pub lines: Vec<StoredLine>,
+}
+
+impl FromRow for StoredOrder {
+    fn from_row(row: Row<'_>) -> Result<StoredOrder, D1Error> {
+        Ok(StoredOrder {
+            row_id: row.get("id")?,
+            status: row.get("status")?,
+            creator_id: row.get("creator_id")?,
+            link_code: row.get("link_code")?,
+            live_session_id: row.get("live_session_id")?,
+            currency: row.get("currency")?,
+            method: row.get("method")?,
+            click_id: row.get("click_id")?,
+            attributed_code: row.get("attributed_code")?,
+            reason: row.get("reason")?,
+            lines: Vec::new(),
+        })
+    }
 }
 
 pub async fn read_for_refund(
@@ -539,34 +561,36 @@ pub async fn commit(db: &Db, writes: Writes) -> StoreResult<Outcome> {
     }
 }
 
-/// A ledger entry as the contract shows it (`order_id` is the brand's own), with its
-/// order's attribution (absent from what a write batch answers: the route adds it).
-#[derive(Debug, Clone, Deserialize)]
-pub struct EntryRow {
-    pub id: String,
-    pub order_id: String,
-    pub brand_id: String,
-    pub creator_id: String,
-    pub link_code: Option<String>,
-    pub live_session_id: Option<String>,
-    pub sku: String,
-    pub quantity: i64,
-    pub rate_bps: u32,
-    pub base: i64,
-    pub amount: i64,
-    pub currency: String,
-    pub state: EntryState,
-    pub kind: EntryKind,
-    pub created_at: i64,
-    /// The order's attribution (`None` in what a write batch answers).
-    pub method: Option<Method>,
-    pub attributed_click: Option<String>,
-    pub attributed_code: Option<String>,
-    pub reason: Option<String>,
-    /// The product's title, when the sku is one of the brand's products (for exports).
-    pub title: Option<String>,
-    /// The payout the entry is in, if any.
-    pub payout_id: Option<String>,
+row! {
+    /// A ledger entry as the contract shows it (`order_id` is the brand's own), with its
+    /// order's attribution (absent from what a write batch answers: the route adds it).
+    #[derive(Debug, Clone)]
+    pub struct EntryRow {
+        pub id: String,
+        pub order_id: String,
+        pub brand_id: String,
+        pub creator_id: String,
+        pub link_code: Option<String>,
+        pub live_session_id: Option<String>,
+        pub sku: String,
+        pub quantity: i64,
+        pub rate_bps: u32,
+        pub base: i64,
+        pub amount: i64,
+        pub currency: String,
+        pub state: EntryState,
+        pub kind: EntryKind,
+        pub created_at: i64,
+        /// The order's attribution (`None` in what a write batch answers).
+        pub method: Option<Method>,
+        pub attributed_click: Option<String>,
+        pub attributed_code: Option<String>,
+        pub reason: Option<String>,
+        /// The product's title, when the sku is one of the brand's products (for exports).
+        pub title: Option<String>,
+        /// The payout the entry is in, if any.
+        pub payout_id: Option<String>,
+    }
 }
 
 /// An order's attribution as columns, from `orders o` and `creator_codes dc` (joined on
@@ -637,17 +661,19 @@ impl OwnerColumn {
     }
 }
 
-/// A creator's totals per currency. `paid` is what paid payouts held. Of the rest, a
-/// take-back counts in the bucket of the entry it takes from, so `pending` and `approved`
-/// are net (a clawback of a paid commission lowers `approved` until a payout nets it);
-/// `reversed` is everything taken back.
-#[derive(Debug, Deserialize, serde::Serialize)]
-pub struct Totals {
-    pub currency: String,
-    pub pending: i64,
-    pub approved: i64,
-    pub reversed: i64,
-    pub paid: i64,
+row! {
+    /// A creator's totals per currency. `paid` is what paid payouts held. Of the rest, a
+    /// take-back counts in the bucket of the entry it takes from, so `pending` and `approved`
+    /// are net (a clawback of a paid commission lowers `approved` until a payout nets it);
+    /// `reversed` is everything taken back.
+    #[derive(Debug, serde::Serialize)]
+    pub struct Totals {
+        pub currency: String,
+        pub pending: i64,
+        pub approved: i64,
+        pub reversed: i64,
+        pub paid: i64,
+    }
 }
 
 pub async fn totals(db: &Db, creator_id: &str) -> StoreResult<Vec<Totals>> {
@@ -683,25 +709,27 @@ pub async fn approve_due(db: &Db, now: i64) -> StoreResult<usize> {
     Ok(answers.get(1).map_or(0, |a| a.changes))
 }
 
-/// An order as its brand sees it.
-#[derive(Debug, Deserialize)]
-pub struct OrderRow {
-    pub id: String,
-    pub external_id: String,
-    pub click_id: Option<String>,
-    pub creator_id: Option<String>,
-    pub link_code: Option<String>,
-    pub live_session_id: Option<String>,
-    pub currency: String,
-    pub gmv: i64,
-    pub status: OrderStatus,
-    pub state: OrderState,
-    pub occurred_at: i64,
-    pub created_at: i64,
-    pub commission: i64,
-    pub method: Method,
-    pub attributed_code: Option<String>,
-    pub reason: String,
+row! {
+    /// An order as its brand sees it.
+    #[derive(Debug)]
+    pub struct OrderRow {
+        pub id: String,
+        pub external_id: String,
+        pub click_id: Option<String>,
+        pub creator_id: Option<String>,
+        pub link_code: Option<String>,
+        pub live_session_id: Option<String>,
+        pub currency: String,
+        pub gmv: i64,
+        pub status: OrderStatus,
+        pub state: OrderState,
+        pub occurred_at: i64,
+        pub created_at: i64,
+        pub commission: i64,
+        pub method: Method,
+        pub attributed_code: Option<String>,
+        pub reason: String,
+    }
 }
 
 const ORDER_SELECT: &str = concat!(

@@ -6,20 +6,21 @@
 use super::d1::{all, batch, first, int, text, Param, Stmt};
 use super::{Db, Keyset, StoreResult};
 use crate::domain::states::PayoutState;
-use serde::Deserialize;
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct PayoutRow {
-    pub id: String,
-    pub brand_id: String,
-    pub creator_id: String,
-    pub currency: String,
-    pub amount: i64,
-    pub entries: i64,
-    pub state: PayoutState,
-    pub reference: Option<String>,
-    pub created_at: i64,
-    pub paid_at: Option<i64>,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct PayoutRow {
+        pub id: String,
+        pub brand_id: String,
+        pub creator_id: String,
+        pub currency: String,
+        pub amount: i64,
+        pub entries: i64,
+        pub state: PayoutState,
+        pub reference: Option<String>,
+        pub created_at: i64,
+        pub paid_at: Option<i64>,
+    }
 }
 
 /// A payout row's columns, from `payouts po`.
@@ -51,11 +52,13 @@ macro_rules! chosen {
     };
 }
 
-/// A creator's payable balance, as [`balances`] reads it.
-#[derive(Debug, Deserialize)]
-pub struct Balance {
-    pub creator_id: String,
-    pub amount: i64,
+row! {
+    /// A creator's payable balance, as [`balances`] reads it.
+    #[derive(Debug)]
+    pub struct Balance {
+        pub creator_id: String,
+        pub amount: i64,
+    }
 }
 
 /// The most creators one call pays (a brand with more calls again).

@@ -5,22 +5,23 @@ use super::rates;
 use super::Db;
 use super::Keyset;
 use super::StoreResult;
-use serde::Deserialize;
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ProductRow {
-    pub id: String,
-    pub brand_id: String,
-    pub sku: String,
-    pub title: String,
-    pub url: String,
-    pub price_amount: i64,
-    pub price_currency: String,
-    pub commission_bps: Option<u32>,
-    pub image_url: Option<String>,
-    pub active: bool,
-    pub created_at: i64,
-    pub updated_at: i64,
+row! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ProductRow {
+        pub id: String,
+        pub brand_id: String,
+        pub sku: String,
+        pub title: String,
+        pub url: String,
+        pub price_amount: i64,
+        pub price_currency: String,
+        pub commission_bps: Option<u32>,
+        pub image_url: Option<String>,
+        pub active: bool,
+        pub created_at: i64,
+        pub updated_at: i64,
+    }
 }
 
 /// A product with its brand's default rate and click param (showcase and redirect use both).
