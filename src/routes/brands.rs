@@ -8,10 +8,9 @@ use crate::http::{auth, bps_field, json, origin, text_field, ApiError, ApiResult
 use crate::store::{self, brands::BrandRow};
 use crate::webhooks::{self, Scheme};
 use base64::Engine;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use worker::{Env, Request, Response};
 
-#[derive(Deserialize)]
 struct NewBrand {
     name: String,
     domains: Vec<String>,
@@ -23,6 +22,23 @@ struct NewBrand {
     webhook_scheme: String,
     webhook_secret: Option<String>,
     webhook_app_key: Option<String>,
+}
+
+impl NewBrand {
+    fn read(b: &json::Body) -> ApiResult<NewBrand> {
+        Ok(NewBrand {
+            name: b.text("name")?,
+            domains: b.texts("domains")?,
+            currency: b.text("currency")?,
+            default_commission_bps: b.uint("default_commission_bps")?,
+            attribution_window_days: b.opt_uint("attribution_window_days")?,
+            hold_days: b.opt_uint("hold_days")?,
+            click_param: b.opt_text("click_param")?,
+            webhook_scheme: b.text("webhook_scheme")?,
+            webhook_secret: b.opt_text("webhook_secret")?,
+            webhook_app_key: b.opt_text("webhook_app_key")?,
+        })
+    }
 }
 
 #[derive(Serialize)]
@@ -45,7 +61,7 @@ const MAX_DOMAINS: usize = 20;
 
 pub async fn create(mut req: Request, env: &Env) -> ApiResult<Response> {
     auth::require_admin(&req, env).await?;
-    let body: NewBrand = json::body(&mut req).await?;
+    let body = NewBrand::read(&json::body(&mut req).await?)?;
 
     let name = text_field("name", &body.name, 200)?;
     if body.domains.is_empty() || body.domains.len() > MAX_DOMAINS {
@@ -134,10 +150,15 @@ fn check_secret(scheme: Scheme, s: String) -> ApiResult<String> {
     Ok(s)
 }
 
-#[derive(Deserialize)]
 struct Collaboration {
     commission_bps: u32,
     product_id: Option<String>,
+}
+
+impl Collaboration {
+    fn read(b: &json::Body) -> ApiResult<Collaboration> {
+        Ok(Collaboration { commission_bps: b.uint("commission_bps")?, product_id: b.opt_text("product_id")? })
+    }
 }
 
 #[derive(Serialize)]
@@ -151,7 +172,7 @@ struct CollaborationOut {
 /// `PUT /api/collaborations/{creator_id}`: a targeted rate for one creator.
 pub async fn set_collaboration(mut req: Request, env: &Env, creator_id: &str) -> ApiResult<Response> {
     let brand = auth::require_brand(&req, env).await?;
-    let body: Collaboration = json::body(&mut req).await?;
+    let body = Collaboration::read(&json::body(&mut req).await?)?;
     let rate = bps_field("commission_bps", body.commission_bps)?;
     let db = store::db(env)?;
     if store::creators::by_id(&db, creator_id).await?.is_none() {

@@ -10,19 +10,23 @@ use crate::http::{json, ApiError, ApiResult};
 use crate::store;
 use crate::store::codes::{self, CodeRow, Owner};
 use crate::views::codes::render_code;
-use serde::Deserialize;
 use worker::{Env, Request, Response};
 
-#[derive(Deserialize)]
 struct NewCode {
     creator_id: String,
     code: String,
 }
 
+impl NewCode {
+    fn read(b: &json::Body) -> ApiResult<NewCode> {
+        Ok(NewCode { creator_id: b.text("creator_id")?, code: b.text("code")? })
+    }
+}
+
 /// Registers a code of the brand's store as one creator's (brand).
 pub async fn create(mut req: Request, env: &Env) -> ApiResult<Response> {
     let brand = auth::require_brand(&req, env).await?;
-    let body: NewCode = json::body(&mut req).await?;
+    let body = NewCode::read(&json::body(&mut req).await?)?;
     let code = CreatorCode::parse(&body.code).map_err(|e| ApiError::invalid(e.to_string()))?;
     let row = CodeRow {
         id: ids::new_id(prefix::CODE).map_err(ApiError::internal)?,

@@ -5,13 +5,18 @@ use crate::domain::ids::{self, prefix};
 use crate::domain::text::is_control;
 use crate::http::{auth, json, ApiError, ApiResult};
 use crate::store::{self, creators::CreatorRow};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use worker::{Env, Request, Response};
 
-#[derive(Deserialize)]
 struct NewCreator {
     handle: String,
     email: Option<String>,
+}
+
+impl NewCreator {
+    fn read(b: &json::Body) -> ApiResult<NewCreator> {
+        Ok(NewCreator { handle: b.text("handle")?, email: b.opt_text("email")? })
+    }
 }
 
 #[derive(Serialize)]
@@ -29,7 +34,7 @@ fn valid_handle(h: &str) -> bool {
 
 pub async fn create(mut req: Request, env: &Env) -> ApiResult<Response> {
     auth::require_admin(&req, env).await?;
-    let body: NewCreator = json::body(&mut req).await?;
+    let body = NewCreator::read(&json::body(&mut req).await?)?;
     let handle = body.handle.trim().trim_start_matches('@').to_string();
     if !valid_handle(&handle) {
         return Err(ApiError::invalid("handle must be 1-64 of [A-Za-z0-9_.-]"));

@@ -13,7 +13,7 @@ use crate::store;
 use crate::store::events::{self, EndpointRow, Owner};
 use crate::views::endpoints::{render_delivery, render_endpoint};
 use base64::{engine::general_purpose::STANDARD, Engine};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use worker::{worker_sys, Env, Request, Response};
 
 /// The caller as an endpoint owner: a brand or a creator (the admin has no events).
@@ -40,15 +40,20 @@ struct Sent {
     kind: &'static str,
 }
 
-#[derive(Deserialize)]
 struct NewEndpoint {
     url: String,
     events: Option<Vec<String>>,
 }
 
+impl NewEndpoint {
+    fn read(b: &json::Body) -> ApiResult<NewEndpoint> {
+        Ok(NewEndpoint { url: b.text("url")?, events: b.opt_texts("events")? })
+    }
+}
+
 pub async fn create(mut req: Request, env: &Env) -> ApiResult<Response> {
     let principal = owner(&req, env).await?;
-    let body: NewEndpoint = json::body(&mut req).await?;
+    let body = NewEndpoint::read(&json::body(&mut req).await?)?;
     let allow_http = env_text(env, "ALLOW_HTTP_WEBHOOKS").is_some_and(|v| v == "true");
     let url = endpoint_url(body.url.trim(), allow_http).map_err(ApiError::invalid)?;
     let events = subscription(body.events.as_deref()).map_err(ApiError::invalid)?;

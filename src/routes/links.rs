@@ -13,14 +13,23 @@ use crate::store::links::{Insert, LinkRow};
 use crate::store::{self, creators::CreatorRow, Db};
 use crate::views::ledger::monies;
 use crate::views::links::render;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use worker::{worker_sys, Env, Request, Response};
 
-#[derive(Deserialize)]
 struct NewLink {
     product_id: String,
     live_session_id: Option<String>,
     alias: Option<String>,
+}
+
+impl NewLink {
+    fn read(b: &json::Body) -> ApiResult<NewLink> {
+        Ok(NewLink {
+            product_id: b.text("product_id")?,
+            live_session_id: b.opt_text("live_session_id")?,
+            alias: b.opt_text("alias")?,
+        })
+    }
 }
 
 /// Random codes collide rarely (62^8); a few tries make a collision invisible.
@@ -76,7 +85,7 @@ pub async fn make_link(
 
 pub async fn create(mut req: Request, env: &Env, ctx: &worker_sys::Context) -> ApiResult<Response> {
     let creator = auth::require_creator(&req, env).await?;
-    let body: NewLink = json::body(&mut req).await?;
+    let body = NewLink::read(&json::body(&mut req).await?)?;
     let alias =
         body.alias.as_deref().map(Alias::parse).transpose().map_err(|e| ApiError::invalid(format!("alias: {e}")))?;
     let db = store::db(env)?;

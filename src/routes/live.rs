@@ -17,18 +17,18 @@ use crate::store::{self, creators::CreatorRow, Db};
 use crate::views::ledger::monies;
 use crate::views::live::{render_pin, render_session, view, LiveView, PinOut};
 use crate::views::live_page;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use worker::{worker_sys, Env, Headers, Request, Response};
 
-#[derive(Deserialize)]
 struct NewSession {
     title: String,
     starts_at: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct NewPin {
-    product_id: String,
+impl NewSession {
+    fn read(b: &json::Body) -> ApiResult<NewSession> {
+        Ok(NewSession { title: b.text("title")?, starts_at: b.opt_text("starts_at")? })
+    }
 }
 
 /// The public view, or `None` for an unknown session.
@@ -60,7 +60,7 @@ async fn own_session(db: &Db, creator: &CreatorRow, id: &str) -> ApiResult<LiveR
 /// `POST /api/live-sessions` (creator) `{title, starts_at?}` → 201.
 pub async fn create(mut req: Request, env: &Env) -> ApiResult<Response> {
     let creator = auth::require_creator(&req, env).await?;
-    let body: NewSession = json::body(&mut req).await?;
+    let body = NewSession::read(&json::body(&mut req).await?)?;
     let title = text_field("title", &body.title, 200)?;
     let starts_at = match body.starts_at.as_deref() {
         None => None,
@@ -140,14 +140,14 @@ async fn session_link(
 /// 200 when the product was already pinned (it moves to the top).
 pub async fn pin(mut req: Request, env: &Env, ctx: &worker_sys::Context, id: &str) -> ApiResult<Response> {
     let creator = auth::require_creator(&req, env).await?;
-    let body: NewPin = json::body(&mut req).await?;
+    let product_id = json::body(&mut req).await?.text("product_id")?;
     let db = store::db(env)?;
     let session = own_session(&db, &creator, id).await?;
     if session.state != SessionState::Live {
         return Err(ApiError::conflict("the live session has ended"));
     }
     let product =
-        store::products::showcase_one(&db, &body.product_id).await?.ok_or_else(|| ApiError::not_found("product"))?;
+        store::products::showcase_one(&db, &product_id).await?.ok_or_else(|| ApiError::not_found("product"))?;
     if !product.product.active {
         return Err(ApiError::invalid("the product is not active in the showcase"));
     }

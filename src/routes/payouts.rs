@@ -16,17 +16,7 @@ use crate::store::payouts::{self, Owner};
 use crate::views::exports::entries_csv;
 use crate::views::ledger::render_entry;
 use crate::views::payouts::{render_payout, render_payout_with, PayoutOut};
-use serde::Deserialize;
 use worker::{worker_sys, Env, Request, Response};
-
-/// The body of both payout writes, `{currency, minimum?}` and `{reference}`: one type, so
-/// that the wasm holds one JSON decoder for them rather than two.
-#[derive(Deserialize)]
-struct Body {
-    currency: Option<String>,
-    minimum: Option<i64>,
-    reference: Option<String>,
-}
 
 fn made(items: Vec<PayoutOut>) -> ApiResult<Response> {
     json::created(&Page { items, next_cursor: None })
@@ -35,16 +25,10 @@ fn made(items: Vec<PayoutOut>) -> ApiResult<Response> {
 /// One payout per creator whose payable balance in `currency` is at least `minimum`.
 pub async fn create(mut req: Request, env: &Env, ctx: &worker_sys::Context) -> ApiResult<Response> {
     let brand = auth::require_brand(&req, env).await?;
-    let body: Body = json::body(&mut req).await?;
-    let currency = body
-        .currency
-        .as_deref()
-        .and_then(Currency::parse)
+    let body = json::body(&mut req).await?;
+    let currency = Currency::parse(&body.text("currency")?)
         .ok_or_else(|| ApiError::invalid("currency must be an ISO 4217 code"))?;
-    let minimum = body.minimum.unwrap_or(1);
-    if !(1..=MAX_AMOUNT).contains(&minimum) {
-        return Err(ApiError::invalid(format!("minimum must be an integer from 1 to {MAX_AMOUNT}")));
-    }
+    let minimum = body.opt_int("minimum", 1, MAX_AMOUNT)?.unwrap_or(1);
     let db = store::db(env)?;
     let balances = payouts::balances(&db, &brand.id, currency.as_str(), minimum).await?;
     if balances.is_empty() {
@@ -62,8 +46,8 @@ pub async fn create(mut req: Request, env: &Env, ctx: &worker_sys::Context) -> A
 /// Marks a payout paid with the brand's reference; again with the same one is no change.
 pub async fn mark_paid(mut req: Request, env: &Env, ctx: &worker_sys::Context, id: &str) -> ApiResult<Response> {
     let brand = auth::require_brand(&req, env).await?;
-    let body: Body = json::body(&mut req).await?;
-    let reference = body.reference.as_deref().unwrap_or_default().trim();
+    let reference = json::body(&mut req).await?.text("reference")?;
+    let reference = reference.trim();
     if reference.is_empty() || reference.chars().count() > 200 || find_control(reference).is_some() {
         return Err(ApiError::invalid("reference must be 1 to 200 characters, without control characters"));
     }

@@ -11,16 +11,24 @@ use crate::http::{auth, bps_field, json, text_field, ApiError, ApiResult};
 use crate::store::link_cache::{self, ProductRecord};
 use crate::store::{self, brands::BrandRow, products::ProductRow};
 use crate::views::products::{product, showcase_item};
-use serde::Deserialize;
+use serde_json::Value;
 use worker::{worker_sys, Env, Request, Response};
 
-#[derive(Deserialize)]
 struct MoneyIn {
     amount: i64,
     currency: String,
 }
 
-#[derive(Deserialize)]
+fn money_in(name: &str, v: &Value) -> ApiResult<MoneyIn> {
+    let m = json::as_object(name, v)?;
+    let amount =
+        m.int("amount", i64::MIN, i64::MAX).map_err(|e| ApiError::invalid(format!("{name}: {}", e.message)))?;
+    Ok(MoneyIn {
+        amount,
+        currency: m.text("currency").map_err(|e| ApiError::invalid(format!("{name}: {}", e.message)))?,
+    })
+}
+
 struct NewProduct {
     sku: String,
     title: String,
@@ -30,24 +38,44 @@ struct NewProduct {
     image_url: Option<String>,
 }
 
+impl NewProduct {
+    fn read(b: &json::Body) -> ApiResult<NewProduct> {
+        let price = money_in("price", b.required("price")?)?;
+        Ok(NewProduct {
+            sku: b.text("sku")?,
+            title: b.text("title")?,
+            url: b.text("url")?,
+            price,
+            commission_bps: b.opt_uint("commission_bps")?,
+            image_url: b.opt_text("image_url")?,
+        })
+    }
+}
+
 /// Absent fields are kept. `null` clears the two that may be empty (`commission_bps`,
 /// `image_url`); for any other field it is a 422, not a silent no-op.
-#[derive(Deserialize)]
 struct ProductPatch {
-    #[serde(default, deserialize_with = "json::nullable")]
     sku: Option<Option<String>>,
-    #[serde(default, deserialize_with = "json::nullable")]
     title: Option<Option<String>>,
-    #[serde(default, deserialize_with = "json::nullable")]
     url: Option<Option<String>>,
-    #[serde(default, deserialize_with = "json::nullable")]
     price: Option<Option<MoneyIn>>,
-    #[serde(default, deserialize_with = "json::nullable")]
     commission_bps: Option<Option<u32>>,
-    #[serde(default, deserialize_with = "json::nullable")]
     image_url: Option<Option<String>>,
-    #[serde(default, deserialize_with = "json::nullable")]
     active: Option<Option<bool>>,
+}
+
+impl ProductPatch {
+    fn read(b: &json::Body) -> ApiResult<ProductPatch> {
+        Ok(ProductPatch {
+            sku: b.patch("sku", json::as_text)?,
+            title: b.patch("title", json::as_text)?,
+            url: b.patch("url", json::as_text)?,
+            price: b.patch("price", money_in)?,
+            commission_bps: b.patch("commission_bps", json::as_uint)?,
+            image_url: b.patch("image_url", json::as_text)?,
+            active: b.patch("active", json::as_bool)?,
+        })
+    }
 }
 
 fn parse_price(m: &MoneyIn) -> ApiResult<(i64, String)> {
@@ -92,7 +120,7 @@ fn cache_record(brand: &BrandRow, p: &ProductRow) -> ProductRecord {
 
 pub async fn create(mut req: Request, env: &Env, ctx: &worker_sys::Context) -> ApiResult<Response> {
     let brand = auth::require_brand(&req, env).await?;
-    let body: NewProduct = json::body(&mut req).await?;
+    let body = NewProduct::read(&json::body(&mut req).await?)?;
     let (price_amount, price_currency) = parse_price(&body.price)?;
     let now = now_ms();
     let row = ProductRow {
@@ -117,7 +145,7 @@ pub async fn create(mut req: Request, env: &Env, ctx: &worker_sys::Context) -> A
 
 pub async fn update(mut req: Request, env: &Env, id: &str) -> ApiResult<Response> {
     let brand = auth::require_brand(&req, env).await?;
-    let patch: ProductPatch = json::body(&mut req).await?;
+    let patch = ProductPatch::read(&json::body(&mut req).await?)?;
     let db = store::db(env)?;
     let mut row =
         store::products::for_brand(&db, &brand.id, id).await?.ok_or_else(|| ApiError::not_found("product"))?;
