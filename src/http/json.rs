@@ -178,6 +178,19 @@ impl Body {
     }
 }
 
+/// Keeps the first error of a body's reads in `failed` and goes on with a stand-in, so that
+/// a body type is read whole and then judged (an early return per field cost its cleanup
+/// in wasm): `let b = X { a: keep(&mut failed, body.text("a")), … }; failed.map_or(Ok(b), Err)`.
+pub fn keep<T: Default>(failed: &mut Option<ApiError>, read: ApiResult<T>) -> T {
+    match read {
+        Ok(v) => v,
+        Err(e) => {
+            failed.get_or_insert(e);
+            T::default()
+        }
+    }
+}
+
 pub fn as_text(name: &str, v: &Value) -> ApiResult<String> {
     v.as_str().map(str::to_string).ok_or_else(|| must(name, "a string"))
 }

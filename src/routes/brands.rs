@@ -4,6 +4,7 @@ use crate::clock::now_ms;
 use crate::domain::destination::{valid_click_param, Domain};
 use crate::domain::ids::{self, prefix};
 use crate::domain::money::Currency;
+use crate::http::json::keep;
 use crate::http::{auth, bps_field, json, origin, text_field, ApiError, ApiResult};
 use crate::store::{self, brands::BrandRow};
 use crate::webhooks::{self, Scheme};
@@ -26,18 +27,20 @@ struct NewBrand {
 
 impl NewBrand {
     fn read(b: &json::Body) -> ApiResult<NewBrand> {
-        Ok(NewBrand {
-            name: b.text("name")?,
-            domains: b.texts("domains")?,
-            currency: b.text("currency")?,
-            default_commission_bps: b.uint("default_commission_bps")?,
-            attribution_window_days: b.opt_uint("attribution_window_days")?,
-            hold_days: b.opt_uint("hold_days")?,
-            click_param: b.opt_text("click_param")?,
-            webhook_scheme: b.text("webhook_scheme")?,
-            webhook_secret: b.opt_text("webhook_secret")?,
-            webhook_app_key: b.opt_text("webhook_app_key")?,
-        })
+        let mut failed = None;
+        let body = NewBrand {
+            name: keep(&mut failed, b.text("name")),
+            domains: keep(&mut failed, b.texts("domains")),
+            currency: keep(&mut failed, b.text("currency")),
+            default_commission_bps: keep(&mut failed, b.uint("default_commission_bps")),
+            attribution_window_days: keep(&mut failed, b.opt_uint("attribution_window_days")),
+            hold_days: keep(&mut failed, b.opt_uint("hold_days")),
+            click_param: keep(&mut failed, b.opt_text("click_param")),
+            webhook_scheme: keep(&mut failed, b.text("webhook_scheme")),
+            webhook_secret: keep(&mut failed, b.opt_text("webhook_secret")),
+            webhook_app_key: keep(&mut failed, b.opt_text("webhook_app_key")),
+        };
+        failed.map_or(Ok(body), Err)
     }
 }
 

@@ -6,6 +6,7 @@ use crate::domain::https_url::HttpsUrl;
 use crate::domain::ids::{self, prefix};
 use crate::domain::money::{Currency, MAX_AMOUNT};
 use crate::domain::text::find_control;
+use crate::http::json::keep;
 use crate::http::page::{self, query_pairs, query_value};
 use crate::http::{auth, bps_field, json, text_field, ApiError, ApiResult};
 use crate::store::link_cache::{self, ProductRecord};
@@ -66,15 +67,17 @@ struct ProductPatch {
 
 impl ProductPatch {
     fn read(b: &json::Body) -> ApiResult<ProductPatch> {
-        Ok(ProductPatch {
-            sku: b.patch("sku", json::as_text)?,
-            title: b.patch("title", json::as_text)?,
-            url: b.patch("url", json::as_text)?,
-            price: b.patch("price", money_in)?,
-            commission_bps: b.patch("commission_bps", json::as_uint)?,
-            image_url: b.patch("image_url", json::as_text)?,
-            active: b.patch("active", json::as_bool)?,
-        })
+        let mut failed = None;
+        let body = ProductPatch {
+            sku: keep(&mut failed, b.patch("sku", json::as_text)),
+            title: keep(&mut failed, b.patch("title", json::as_text)),
+            url: keep(&mut failed, b.patch("url", json::as_text)),
+            price: keep(&mut failed, b.patch("price", money_in)),
+            commission_bps: keep(&mut failed, b.patch("commission_bps", json::as_uint)),
+            image_url: keep(&mut failed, b.patch("image_url", json::as_text)),
+            active: keep(&mut failed, b.patch("active", json::as_bool)),
+        };
+        failed.map_or(Ok(body), Err)
     }
 }
 

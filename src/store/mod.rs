@@ -30,7 +30,12 @@ macro_rules! row {
 
         impl $crate::store::d1::FromRow for $name {
             fn from_row(row: $crate::store::d1::Row<'_>) -> Result<Self, $crate::store::d1::D1Error> {
-                Ok($name { $($field: row.get(stringify!($field))?),* })
+                let mut failed = None;
+                let value = $name { $($field: row.read(stringify!($field), &mut failed)),* };
+                match failed {
+                    None => Ok(value),
+                    Some(e) => Err(e),
+                }
             }
         }
     };

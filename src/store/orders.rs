@@ -217,19 +217,21 @@ pub struct StoredOrder {
 
 impl FromRow for StoredOrder {
     fn from_row(row: Row<'_>) -> Result<StoredOrder, D1Error> {
-        Ok(StoredOrder {
-            row_id: row.get("id")?,
-            status: row.get("status")?,
-            creator_id: row.get("creator_id")?,
-            link_code: row.get("link_code")?,
-            live_session_id: row.get("live_session_id")?,
-            currency: row.get("currency")?,
-            method: row.get("method")?,
-            click_id: row.get("click_id")?,
-            attributed_code: row.get("attributed_code")?,
-            reason: row.get("reason")?,
+        let mut failed = None;
+        let order = StoredOrder {
+            row_id: row.read("id", &mut failed),
+            status: row.read("status", &mut failed),
+            creator_id: row.read("creator_id", &mut failed),
+            link_code: row.read("link_code", &mut failed),
+            live_session_id: row.read("live_session_id", &mut failed),
+            currency: row.read("currency", &mut failed),
+            method: row.read("method", &mut failed),
+            click_id: row.read("click_id", &mut failed),
+            attributed_code: row.read("attributed_code", &mut failed),
+            reason: row.read("reason", &mut failed),
             lines: Vec::new(),
-        })
+        };
+        failed.map_or(Ok(order), Err)
     }
 }
 

@@ -1,7 +1,3 @@
-// The storefront script (GET /t.js?brand=…), as the worker fills it in: PARAM is the brand's
-// click parameter ([A-Za-z0-9_]), DAYS its attribution window. It keeps the click id of the
-// landing URL in a first-party cookie, and on Shopify writes it to the cart's attributes so
-// the order's note_attributes carry it. No other request, no personal data.
 (function () {
   var p = "__PARAM__", days = __DAYS__, v;
   try { v = new URLSearchParams(location.search).get(p); } catch (e) { return; }
