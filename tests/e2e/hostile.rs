@@ -10,7 +10,7 @@
 //! stats and the public showcase and feeds are read before and after and compared.
 //!
 //! Deterministic: the cases are a fixed list (no randomness); only the names of the data
-//! the walk makes are unique per run. Bounded: about 2,100 requests over 4 threads, a few
+//! the walk makes are unique per run. Bounded: about 2,500 requests over 4 threads, a few
 //! seconds to half a minute (`MAX_REQUESTS` caps it). It prints a summary line:
 //! `hostile: N requests, N routes, N 5xx, …` (see it with `--nocapture`).
 
@@ -113,6 +113,10 @@ enum Kind {
     Time,
     /// A creator code: 3–32 of `[A-Za-z0-9_-]`, unique per brand ignoring case.
     Code,
+    /// A webhook endpoint's URL: https to a named host (local http is allowed by `npm test`).
+    EndpointUrl,
+    /// A webhook endpoint's `events`: known types, at least one.
+    EventTypes,
     /// An id referring to something (a product, a session): unknown ids.
     Ref,
 }
@@ -343,6 +347,31 @@ impl Kind {
                 v.push(s(&w.code_a.to_ascii_lowercase()));
                 v
             }
+            Kind::EndpointUrl => {
+                let mut v: Vec<String> = [
+                    String::new(),
+                    "http://hooks.example.com/in".into(),
+                    "https://user:pw@hooks.example.com/in".into(),
+                    "https://127.0.0.1/in".into(),
+                    "https://[::1]/in".into(),
+                    "https://hooks.example.com:8443/in".into(),
+                    "http://169.254.169.254:80/latest".into(),
+                    "http://127.0.0.1/in".into(),
+                    "http://localhost.evil.example:80/".into(),
+                    "ftp://hooks.example.com/".into(),
+                    "javascript:alert(1)".into(),
+                    format!("https://hooks.example.com/{}", "a".repeat(2048)),
+                    "https://hooks.example.com/a b".into(),
+                ]
+                .iter()
+                .map(|u| s(u))
+                .collect();
+                v.extend(control_texts());
+                v
+            }
+            Kind::EventTypes => ["[]", "[\"order.created\"]", "[\"PING\"]", "[\"ping\", 1]", "[null]", "\"ping\""]
+                .map(String::from)
+                .to_vec(),
             Kind::Time => [
                 "",
                 "tomorrow",
@@ -731,6 +760,8 @@ struct World {
     code_a: String,
     code_a_id: String,
     code_b_id: String,
+    /// Brand B's webhook endpoint.
+    we_b: String,
 }
 
 fn id(v: &Value) -> String {
@@ -780,7 +811,11 @@ fn setup() -> World {
     };
     let code_a_id = code(&a, &c1, &code_a);
     let code_b_id = code(&b, &c2, &unique("WALKB").replace(|c: char| !c.is_ascii_alphanumeric(), ""));
+    let we_b = id(&app()
+        .post("/api/webhook-endpoints", Some(&b.api_key), &json!({ "url": "https://hooks.example.com/walk" }))
+        .expect(201));
     World {
+        we_b,
         a,
         b,
         pa1,
@@ -811,9 +846,14 @@ fn setup() -> World {
 fn snapshot(w: &World) -> Vec<(String, String)> {
     let mut reads: Vec<(String, Option<&str>)> = Vec::new();
     for b in [&w.a, &w.b, &w.p] {
-        for p in
-            ["/api/products?limit=100", "/api/orders?limit=100", "/api/commissions?limit=100", "/api/codes?limit=100"]
-        {
+        for p in [
+            "/api/products?limit=100",
+            "/api/orders?limit=100",
+            "/api/commissions?limit=100",
+            "/api/codes?limit=100",
+            "/api/payouts?limit=100",
+            "/api/webhook-endpoints?limit=100",
+        ] {
             reads.push((p.to_string(), Some(&b.api_key)));
         }
         reads.push((format!("/api/showcase?brand={}&limit=100", b.id), None));
@@ -827,6 +867,8 @@ fn snapshot(w: &World) -> Vec<(String, String)> {
             "/api/me/earnings",
             "/api/me/commissions?limit=100",
             "/api/codes?limit=100",
+            "/api/me/payouts?limit=100",
+            "/api/webhook-endpoints?limit=100",
         ] {
             reads.push((p.to_string(), Some(&c.api_key)));
         }
@@ -839,6 +881,7 @@ fn snapshot(w: &World) -> Vec<(String, String)> {
             reads.push((format!("/api/live/{s}"), None));
         }
     }
+    reads.push((format!("/api/webhook-endpoints/{}/deliveries", w.we_b), Some(&w.b.api_key)));
     reads
         .into_iter()
         .map(|(path, key)| {
@@ -879,6 +922,10 @@ struct Bases {
     pin: Value,
     /// Brand A registers a code for c2.
     code: Value,
+    /// Brand A's payouts (nothing is payable: 201 with no items).
+    payout: Value,
+    /// A webhook endpoint of brand A (the local receiver form `npm test` allows).
+    endpoint: Value,
     /// An `order.paid` event of brand A (`n` numbers its ids).
     order: fn(&World, usize) -> Value,
 }
@@ -926,6 +973,8 @@ fn bases(w: &World, twin: bool) -> Bases {
         session: json!({ "title": "Walk session", "starts_at": "2030-01-02T03:04:05Z" }),
         pin: json!({ "product_id": w.pa2 }),
         code: json!({ "creator_id": w.c2.id, "code": format!("WALK{UNIQ}") }),
+        payout: json!({ "currency": "USD", "minimum": 1, "note": UNIQ }),
+        endpoint: json!({ "url": format!("http://127.0.0.1:9/walk-{UNIQ}"), "events": ["payout.paid"] }),
         order: order_event,
     }
 }
@@ -952,6 +1001,8 @@ fn validate(w: &World) {
     send("POST /api/live-sessions", "POST", "/api/live-sessions", creator, &t.session);
     send("POST /api/live-sessions/{id}/pins", "POST", &format!("/api/live-sessions/{}/pins", w.s1), creator, &t.pin);
     send("POST /api/codes", "POST", "/api/codes", brand, &t.code);
+    send("POST /api/payouts", "POST", "/api/payouts", brand, &t.payout);
+    send("POST /api/webhook-endpoints", "POST", "/api/webhook-endpoints", brand, &t.endpoint);
     let ev = serde_json::to_vec(&(t.order)(w, 0)).unwrap();
     let hs = signed(&w.a, "msg_walk_0", &ev, now_secs());
     let hs: Vec<(&str, &str)> = hs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
@@ -1349,6 +1400,72 @@ fn cases(w: &World) -> Vec<Case> {
     k.params(route, "DELETE", "/api/codes/{}", Some(brand), None, Expect::Error);
     k.auth(route, "DELETE", &format!("/api/codes/{}", w.code_a_id), Role::Brand, None);
 
+    // POST /api/payouts (brand); GET /api/payouts (brand), /api/me/payouts (creator);
+    // GET /api/payouts/{id} (either side); POST /api/payouts/{id}/paid (brand).
+    let route = "POST /api/payouts";
+    let minimum = Field { extra: vec!["0".into()], ..field("/minimum", Kind::Amount, false) };
+    k.fields(route, "POST", "/api/payouts", brand, &b.payout, vec![field("/currency", Kind::Currency, true), minimum]);
+    k.bodies(route, "POST", "/api/payouts", brand, &b.payout, "/currency", limit);
+    k.auth(route, "POST", "/api/payouts", Role::Brand, Some(&b.payout));
+    k.paging("GET /api/payouts", "/api/payouts", Some(brand));
+    k.auth("GET /api/payouts", "GET", "/api/payouts", Role::Brand, None);
+    k.paging("GET /api/me/payouts", "/api/me/payouts", Some(creator));
+    k.auth("GET /api/me/payouts", "GET", "/api/me/payouts", Role::Creator, None);
+    k.params("GET /api/payouts/{id}", "GET", "/api/payouts/{}", Some(brand), None, Expect::Error);
+    k.push("GET /api/payouts/{id}", "admin token (neither side)", "GET", "/api/payouts/po_x", Some(admin), None);
+    k.push("GET /api/payouts/{id}", "a bad format", "GET", "/api/payouts/po_x?format=xml", Some(brand), None);
+    let paid = json!({ "reference": "walk" });
+    let route = "POST /api/payouts/{id}/paid";
+    k.params(route, "POST", "/api/payouts/{}/paid", Some(brand), Some(&paid), Expect::Error);
+    k.fields(route, "POST", "/api/payouts/po_nothing/paid", brand, &paid, vec![field("/reference", Kind::Text, true)]);
+    k.auth(route, "POST", "/api/payouts/po_nothing/paid", Role::Brand, Some(&paid));
+    for q in ["format=xml", "format=CSV", "format=csv&limit=10001", "format=csv&limit=0"] {
+        k.push(
+            "GET /api/commissions",
+            format!("export {q}"),
+            "GET",
+            format!("/api/commissions?{q}"),
+            Some(brand),
+            None,
+        );
+    }
+
+    // POST|GET /api/webhook-endpoints (brand or creator: the admin is neither); DELETE
+    // /api/webhook-endpoints/{id}, POST …/test, GET …/deliveries (owner): brand B's endpoint
+    // stays on and gets nothing.
+    let route = "POST /api/webhook-endpoints";
+    k.fields(
+        route,
+        "POST",
+        "/api/webhook-endpoints",
+        brand,
+        &b.endpoint,
+        vec![field("/url", Kind::EndpointUrl, true), field("/events", Kind::EventTypes, false)],
+    );
+    k.bodies(route, "POST", "/api/webhook-endpoints", brand, &b.endpoint, "/url", limit);
+    let endpoint_body = Some(serde_json::to_vec(&b.endpoint).unwrap());
+    k.push(route, "admin token (neither role)", "POST", "/api/webhook-endpoints", Some(admin), endpoint_body.clone());
+    k.push(route, "no key", "POST", "/api/webhook-endpoints", None, endpoint_body);
+    k.paging("GET /api/webhook-endpoints", "/api/webhook-endpoints", Some(brand));
+    k.paging("GET /api/webhook-endpoints", "/api/webhook-endpoints", Some(creator));
+    k.push("GET /api/webhook-endpoints", "admin token", "GET", "/api/webhook-endpoints", Some(admin), None);
+    for (route, method, tail) in [
+        ("DELETE /api/webhook-endpoints/{id}", "DELETE", ""),
+        ("POST /api/webhook-endpoints/{id}/test", "POST", "/test"),
+        ("GET /api/webhook-endpoints/{id}/deliveries", "GET", "/deliveries"),
+    ] {
+        let theirs = format!("/api/webhook-endpoints/{}{tail}", w.we_b);
+        let body = (method == "POST").then(|| b"{}".to_vec());
+        k.push(route, "another brand's endpoint", method, theirs.clone(), Some(brand), body.clone());
+        k.push(route, "a creator's key on a brand's endpoint", method, theirs, Some(creator), body);
+        k.params(route, method, &format!("/api/webhook-endpoints/{{}}{tail}"), Some(brand), None, Expect::Error);
+    }
+    k.paging(
+        "GET /api/webhook-endpoints/{id}/deliveries",
+        &format!("/api/webhook-endpoints/{}/deliveries", w.we_b),
+        Some(&w.b.api_key),
+    );
+
     // POST /webhooks/{brand_id} (public, signed)
     webhook_cases(&mut k, &b);
 
@@ -1379,6 +1496,14 @@ fn cases(w: &World) -> Vec<Case> {
         ("/api/codes".into(), brand, vec!["PUT", "PATCH", "DELETE"]),
         (format!("/api/codes/{}", w.code_a_id), brand, vec!["GET", "POST", "PUT", "PATCH"]),
         (format!("/t.js?brand={}", w.a.id), brand, vec!["POST", "PUT", "PATCH", "DELETE"]),
+        ("/api/payouts".into(), brand, vec!["PUT", "PATCH", "DELETE"]),
+        ("/api/payouts/po_x".into(), brand, vec!["POST", "PUT", "PATCH", "DELETE"]),
+        ("/api/payouts/po_x/paid".into(), brand, vec!["GET", "PUT", "PATCH", "DELETE"]),
+        ("/api/me/payouts".into(), creator, vec!["POST", "PUT", "PATCH", "DELETE"]),
+        ("/api/webhook-endpoints".into(), brand, vec!["PUT", "PATCH", "DELETE"]),
+        (format!("/api/webhook-endpoints/{}", w.we_b), brand, vec!["GET", "POST", "PUT", "PATCH"]),
+        (format!("/api/webhook-endpoints/{}/test", w.we_b), brand, vec!["GET", "PUT", "PATCH", "DELETE"]),
+        (format!("/api/webhook-endpoints/{}/deliveries", w.we_b), brand, vec!["POST", "PUT", "PATCH", "DELETE"]),
     ];
     for (path, key, methods) in paths {
         for m in methods {
