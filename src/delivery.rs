@@ -6,7 +6,7 @@
 use crate::clock::now_ms;
 use crate::domain::attribution::format_rfc3339_ms;
 use crate::domain::events::{
-    envelope, headers, json_str, retry_delay_secs, DEFAULT_RETRY_BASE_MS, MAX_ATTEMPTS, TIMEOUT_MS,
+    endpoint_url, envelope, headers, json_str, retry_delay_secs, DEFAULT_RETRY_BASE_MS, MAX_ATTEMPTS, TIMEOUT_MS,
 };
 use crate::domain::ids::{self, prefix};
 use crate::http::env_text;
@@ -54,13 +54,19 @@ async fn deliver(env: &Env, id: &str) -> StoreResult<Option<u32>> {
     };
     let base_ms = env_text(env, "WEBHOOK_RETRY_BASE_MS").and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_RETRY_BASE_MS);
     let timestamp = now / 1000;
+    let allow_local_http = env_text(env, "ALLOW_HTTP_WEBHOOKS").is_some_and(|v| v == "true");
     let mut attempts = Vec::with_capacity(targets.len());
     let mut next: Option<u32> = None;
     for t in &targets {
         let attempt = t.attempts + 1;
+        // The URL is checked again as it is sent to (the rules may be stricter now than when
+        // it was registered: local http is allowed only while ALLOW_HTTP_WEBHOOKS is true).
+        let allowed = endpoint_url(&t.url, allow_local_http).is_ok();
         let status = match sign_standard(&t.secret, id, timestamp, &body) {
-            Some(signature) => events::post(&t.url, &headers(id, timestamp, &signature), &body, TIMEOUT_MS).await,
-            None => 0,
+            Some(signature) if allowed => {
+                events::post(&t.url, &headers(id, timestamp, &signature), &body, TIMEOUT_MS).await
+            }
+            _ => 0,
         };
         let ok = (200..300).contains(&status);
         let last = !ok && attempt >= i64::from(MAX_ATTEMPTS);

@@ -302,7 +302,7 @@ row! {
 
 /// Where `e` still has to go: a ping to its endpoint; else the active endpoints of its
 /// brand, and of its creator (commissions and payouts), subscribed to its type, that have
-/// not answered it with a 2xx yet.
+/// not answered it with a 2xx yet and have attempts left.
 pub async fn targets(db: &Db, e: &EventRow) -> StoreResult<Vec<Target>> {
     all(
         db,
@@ -313,6 +313,7 @@ pub async fn targets(db: &Db, e: &EventRow) -> StoreResult<Vec<Target>> {
            ELSE w.active = 1 AND (w.events = '*' OR instr(w.events, ' ' || ?2 || ' ') > 0) \
              AND (w.brand_id = ?3 OR (w.creator_id = ?4 AND ?2 <> 'order.attributed')) END \
            AND NOT EXISTS (SELECT 1 FROM event_deliveries d WHERE d.event_id = ?1 AND d.endpoint_id = w.id AND d.ok = 1) \
+           AND (SELECT COUNT(*) FROM event_deliveries d WHERE d.event_id = ?1 AND d.endpoint_id = w.id) < ?6 \
          ORDER BY w.id",
         &[
             text(&e.id),
@@ -320,6 +321,7 @@ pub async fn targets(db: &Db, e: &EventRow) -> StoreResult<Vec<Target>> {
             opt_text(e.brand_id.as_deref()),
             opt_text(e.creator_id.as_deref()),
             opt_text(e.endpoint_id.as_deref()),
+            int(crate::domain::events::MAX_ATTEMPTS.into()),
         ],
     )
     .await

@@ -226,3 +226,26 @@ fn an_endpoint_whose_last_20_events_failed_is_switched_off() {
     assert!(items.iter().all(|d| d["ok"] == false && d["status_code"] == 503));
     assert_eq!(r.seen().len(), 100);
 }
+
+#[test]
+fn an_endpoint_is_tried_five_times_at_most_even_when_another_joins_later() {
+    let s = shop("standard", json!({}));
+    let (first, later) = (Receiver::start(), Receiver::start());
+    first.always(503);
+    later.always(503);
+    endpoint(&s.brand.api_key, &first.url, Some(json!(["order.attributed"])));
+    let code = code_for(&s, &s.creator);
+    let mut ev = s.paid(&unique("order-"), None, json!([{ "sku": s.sku(), "quantity": 1, "unit_price": 1000 }]));
+    ev["discount_codes"] = json!([code]);
+    s.deliver(&unique("dlv_"), &ev).expect(200);
+    // The second endpoint joins after the first has been tried twice: the event then goes
+    // on for it (its own five attempts), never with a sixth attempt at the first.
+    first.wait(10, |s| s.len() >= 2);
+    endpoint(&s.brand.api_key, &later.url, Some(json!(["order.attributed"])));
+    later.wait(60, |s| s.len() >= 5);
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(first.seen().len(), 5, "the first endpoint");
+    assert_eq!(later.seen().len(), 5, "the later endpoint");
+    let id = first.seen()[0].header("webhook-id").map(str::to_string);
+    assert!(later.seen().iter().all(|r| r.header("webhook-id").map(str::to_string) == id));
+}
