@@ -26,8 +26,9 @@ bash "$here/build.sh"
 log "queue consumer test (node --test tests/queue.test.mjs)"
 "$(node_bin)" --test --test-reporter=dot tests/queue.test.mjs
 
-# Chromium, for the one end-to-end check that looks at the live page in a real browser.
-apt_install chromium
+# Chromium, for the checks in a real browser (the live page, the storefront script); curl,
+# jq and openssl, which the README's quickstart uses.
+apt_install chromium curl jq openssl
 export AE_CHROMIUM="${AE_CHROMIUM:-$(command -v chromium)}"
 
 state="$(mktemp -d "${TMPDIR:-/tmp}/affiliate-edge-test.XXXXXX")"
@@ -76,6 +77,9 @@ if [ "$status" = 0 ] && [ $# = 0 ]; then
   log "storefront script in Chromium (node --test tests/storefront.test.mjs)"
   AE_BASE_URL="http://127.0.0.1:$port" AE_ADMIN_TOKEN="$token" \
     "$(node_bin)" --test --test-reporter=dot tests/storefront.test.mjs || status=$?
+  log "the README's quickstart, as written (node --test tests/quickstart.test.mjs)"
+  AE_BASE_URL="http://127.0.0.1:$port" AE_ADMIN_TOKEN="$token" \
+    "$(node_bin)" --test --test-reporter=dot tests/quickstart.test.mjs || status=$?
 fi
 if [ "$status" != 0 ]; then
   log "end-to-end tests failed; the last of wrangler's log:"

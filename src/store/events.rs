@@ -11,9 +11,6 @@ use worker::wasm_bindgen::prelude::wasm_bindgen;
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::{worker_sys, Env};
 
-/// The queue's binding, as in wrangler.toml.
-pub const QUEUE_BINDING: &str = "EVENTS";
-
 /// Someone listens to events of brand `?B` or creator `?C` (an SQL condition; the
 /// statements below write an event only then).
 macro_rules! listened {
@@ -87,6 +84,7 @@ const STALE_MS: i64 = 3_600_000;
 #[wasm_bindgen(
     wasm_bindgen = ::worker::wasm_bindgen,
     js_sys = ::worker::js_sys,
+    // env.DB and env.EVENTS: the bindings of wrangler.toml.
     inline_js = "export function events_drain(ctx, env, sql, now, stale) {
   const db = env.DB, queue = env.EVENTS;
   const run = async () => {
