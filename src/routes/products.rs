@@ -15,6 +15,7 @@ use crate::views::products::{product, showcase_item};
 use serde_json::Value;
 use worker::{worker_sys, Env, Request, Response};
 
+#[derive(Default)]
 struct MoneyIn {
     amount: i64,
     currency: String,
@@ -22,12 +23,12 @@ struct MoneyIn {
 
 fn money_in(name: &str, v: &Value) -> ApiResult<MoneyIn> {
     let m = json::as_object(name, v)?;
-    let amount =
-        m.int("amount", i64::MIN, i64::MAX).map_err(|e| ApiError::invalid(format!("{name}: {}", e.message)))?;
-    Ok(MoneyIn {
-        amount,
-        currency: m.text("currency").map_err(|e| ApiError::invalid(format!("{name}: {}", e.message)))?,
-    })
+    let mut failed = None;
+    let money = MoneyIn {
+        amount: keep(&mut failed, m.int("amount", i64::MIN, i64::MAX)),
+        currency: keep(&mut failed, m.text("currency")),
+    };
+    failed.map_or(Ok(money), |e| Err(ApiError::invalid(format!("{name}: {}", e.message))))
 }
 
 struct NewProduct {
@@ -41,15 +42,16 @@ struct NewProduct {
 
 impl NewProduct {
     fn read(b: &json::Body) -> ApiResult<NewProduct> {
-        let price = money_in("price", b.required("price")?)?;
-        Ok(NewProduct {
-            sku: b.text("sku")?,
-            title: b.text("title")?,
-            url: b.text("url")?,
-            price,
-            commission_bps: b.opt_uint("commission_bps")?,
-            image_url: b.opt_text("image_url")?,
-        })
+        let mut failed = None;
+        let body = NewProduct {
+            price: keep(&mut failed, b.required("price").and_then(|v| money_in("price", v))),
+            sku: keep(&mut failed, b.text("sku")),
+            title: keep(&mut failed, b.text("title")),
+            url: keep(&mut failed, b.text("url")),
+            commission_bps: keep(&mut failed, b.opt_uint("commission_bps")),
+            image_url: keep(&mut failed, b.opt_text("image_url")),
+        };
+        failed.map_or(Ok(body), Err)
     }
 }
 

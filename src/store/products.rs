@@ -34,11 +34,14 @@ pub struct ShowcaseRow {
 
 impl FromRow for ShowcaseRow {
     fn from_row(row: Row<'_>) -> Result<ShowcaseRow, D1Error> {
-        Ok(ShowcaseRow {
-            product: ProductRow::from_row(row)?,
-            default_commission_bps: row.get("default_commission_bps")?,
-            click_param: row.get("click_param")?,
-        })
+        let product = ProductRow::from_row(row)?;
+        let mut failed = None;
+        let r = ShowcaseRow {
+            product,
+            default_commission_bps: row.read("default_commission_bps", &mut failed),
+            click_param: row.read("click_param", &mut failed),
+        };
+        failed.map_or(Ok(r), Err)
     }
 }
 
