@@ -4,7 +4,7 @@
 
 use super::{ApiError, ApiResult};
 use crate::store::keys::{self, KeyOwner};
-use crate::store::{self, brands::BrandRow, creators::CreatorRow};
+use crate::store::{self, brands::BrandRow, creators::CreatorRow, Owner};
 use sha2::{Digest, Sha256};
 use worker::{Env, Request};
 
@@ -12,6 +12,18 @@ pub enum Principal {
     Admin,
     Brand(BrandRow),
     Creator(CreatorRow),
+}
+
+impl Principal {
+    /// The brand or creator side of a caller, for routes both may use; the admin owns no
+    /// rows there (403).
+    pub fn owner(&self) -> ApiResult<Owner<'_>> {
+        match self {
+            Principal::Brand(b) => Ok(Owner::Brand(&b.id)),
+            Principal::Creator(c) => Ok(Owner::Creator(&c.id)),
+            Principal::Admin => Err(ApiError::forbidden()),
+        }
+    }
 }
 
 /// The bearer key of a request, if any.

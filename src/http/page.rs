@@ -70,6 +70,13 @@ pub fn page<R, T: Serialize>(
     key: impl Fn(&R) -> (i64, String),
     render: impl Fn(R) -> T,
 ) -> Page<T> {
+    let (rows, next_cursor) = cut(rows, req, key);
+    Page { items: rows.into_iter().map(render).collect(), next_cursor }
+}
+
+/// The rows a page shows and the cursor of the next page, if one follows (JSON pages and
+/// CSV exports alike).
+pub fn cut<R>(rows: Vec<R>, req: &Keyset, key: impl Fn(&R) -> (i64, String)) -> (Vec<R>, Option<String>) {
     let (rows, more) = req.cut(rows);
     let next_cursor = if more {
         rows.last().map(|r| {
@@ -79,7 +86,7 @@ pub fn page<R, T: Serialize>(
     } else {
         None
     };
-    Page { items: rows.into_iter().map(render).collect(), next_cursor }
+    (rows, next_cursor)
 }
 
 #[cfg(test)]

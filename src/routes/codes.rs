@@ -4,11 +4,11 @@
 use crate::clock::now_ms;
 use crate::domain::codes::CreatorCode;
 use crate::domain::ids::{self, prefix};
-use crate::http::auth::{self, Principal};
+use crate::http::auth;
 use crate::http::page::{self, query_pairs};
 use crate::http::{json, ApiError, ApiResult};
 use crate::store;
-use crate::store::codes::{self, CodeRow, Owner};
+use crate::store::codes::{self, CodeRow};
 use crate::views::codes::render_code;
 use worker::{Env, Request, Response};
 
@@ -45,11 +45,7 @@ pub async fn create(mut req: Request, env: &Env) -> ApiResult<Response> {
 /// A brand's codes, or a creator's own across brands.
 pub async fn list(req: Request, env: &Env) -> ApiResult<Response> {
     let principal = auth::authenticate(&req, env).await?;
-    let owner = match &principal {
-        Principal::Brand(b) => Owner::Brand(&b.id),
-        Principal::Creator(c) => Owner::Creator(&c.id),
-        Principal::Admin => return Err(ApiError::forbidden()),
-    };
+    let owner = principal.owner()?;
     let page_req = page::keyset(&query_pairs(&req))?;
     let rows = codes::list(&store::db(env)?, owner, &page_req).await?;
     json::ok(&page::page(rows, &page_req, |c| (c.created_at, c.id.clone()), render_code))

@@ -34,11 +34,7 @@ async fn entries(req: Request, env: &Env, column: OwnerColumn, owner_id: &str) -
     };
     let rows = orders::entries(&store::db(env)?, column, owner_id, &page_req).await?;
     if format == Format::Csv {
-        let (rows, more) = page_req.cut(rows);
-        let next = rows
-            .last()
-            .filter(|_| more)
-            .map(|e| page::encode_cursor(&page::Cursor { created_at: e.created_at, id: e.id.clone() }));
+        let (rows, next) = page::cut(rows, &page_req, |e| (e.created_at, e.id.clone()));
         return Ok(response::csv(entries_csv(&rows), "attachment; filename=\"commissions.csv\"", next.as_deref()));
     }
     json::ok(&page::page(rows, &page_req, |e| (e.created_at, e.id.clone()), render_entry))

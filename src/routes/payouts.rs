@@ -6,13 +6,14 @@ use crate::clock::now_ms;
 use crate::domain::ids::{self, prefix};
 use crate::domain::money::{Currency, MAX_AMOUNT};
 use crate::domain::text::find_control;
-use crate::http::auth::{self, Principal};
+use crate::http::auth;
 use crate::http::format::Format;
 use crate::http::page::{self, query_pairs, Page};
 use crate::http::{json, response, ApiError, ApiResult};
 use crate::store;
 use crate::store::orders::entries_of_payout;
-use crate::store::payouts::{self, Owner};
+use crate::store::payouts;
+use crate::store::Owner;
 use crate::views::exports::entries_csv;
 use crate::views::ledger::render_entry;
 use crate::views::payouts::{render_payout, render_payout_with, PayoutOut};
@@ -38,8 +39,10 @@ pub async fn create(mut req: Request, env: &Env, ctx: &worker_sys::Context) -> A
     for b in balances {
         chosen.push((ids::new_id(prefix::PAYOUT).map_err(ApiError::internal)?, b.creator_id));
     }
-    let rows = payouts::create(&db, &brand.id, currency.as_str(), minimum, &chosen, now_ms()).await?;
-    store::events::drain_after_response(ctx, env, now_ms());
+    let (rows, events) = payouts::create(&db, &brand.id, currency.as_str(), minimum, &chosen, now_ms()).await?;
+    if events {
+        store::events::drain_after_response(ctx, env, now_ms());
+    }
     made(rows.into_iter().map(render_payout).collect())
 }
 
@@ -51,13 +54,14 @@ pub async fn mark_paid(mut req: Request, env: &Env, ctx: &worker_sys::Context, i
     if reference.is_empty() || reference.chars().count() > 200 || find_control(reference).is_some() {
         return Err(ApiError::invalid("reference must be 1 to 200 characters, without control characters"));
     }
-    let row = payouts::mark_paid(&store::db(env)?, &brand.id, id, reference, now_ms())
-        .await?
-        .ok_or_else(|| ApiError::not_found("payout"))?;
+    let (row, events) = payouts::mark_paid(&store::db(env)?, &brand.id, id, reference, now_ms()).await?;
+    let row = row.ok_or_else(|| ApiError::not_found("payout"))?;
     if row.reference.as_deref() != Some(reference) {
         return Err(ApiError::conflict("this payout was marked paid with another reference"));
     }
-    store::events::drain_after_response(ctx, env, now_ms());
+    if events {
+        store::events::drain_after_response(ctx, env, now_ms());
+    }
     json::ok(&render_payout(row))
 }
 
@@ -82,11 +86,7 @@ pub async fn creator_list(req: Request, env: &Env) -> ApiResult<Response> {
 /// `GET /api/payouts/{id}` (its brand or its creator): the payout and its entries.
 pub async fn get(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
     let principal = auth::authenticate(&req, env).await?;
-    let owner = match &principal {
-        Principal::Brand(b) => Owner::Brand(&b.id),
-        Principal::Creator(c) => Owner::Creator(&c.id),
-        Principal::Admin => return Err(ApiError::forbidden()),
-    };
+    let owner = principal.owner()?;
     let format = Format::of(&query_pairs(&req))?;
     let db = store::db(env)?;
     let payout = payouts::get(&db, owner, id).await?.ok_or_else(|| ApiError::not_found("payout"))?;

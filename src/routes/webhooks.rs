@@ -28,12 +28,15 @@ struct Answer {
     commissions: Vec<CommissionOut>,
     /// Whose the order is and why (`null` for an order we never stored).
     attribution: Option<AttributionOut>,
+    /// This delivery wrote events (someone listens): they go out after the answer.
+    #[serde(skip)]
+    events: bool,
 }
 
 /// The answer of a delivery, its entries carrying the order's `attribution`.
 fn answer(status: &'static str, order_id: &str, entries: Vec<EntryRow>, attribution: Option<AttributionOut>) -> Answer {
     let commissions = entries.into_iter().map(|e| render_entry_of(e, attribution.clone())).collect();
-    Answer { status, order_id: order_id.to_string(), commissions, attribution }
+    Answer { status, order_id: order_id.to_string(), commissions, attribution, events: false }
 }
 
 fn payload_error(e: PayloadError) -> ApiError {
@@ -87,8 +90,7 @@ pub async fn receive(mut req: Request, env: &Env, ctx: &worker_sys::Context, bra
             EventKind::Refunded | EventKind::Cancelled => take_back(&db, &brand, &event, &delivery_id).await?,
         };
         if let Some(a) = step {
-            if a.status != "duplicate" {
-                // The events this delivery wrote (if anyone listens) go out after the answer.
+            if a.events {
                 store::events::drain_after_response(ctx, env, now_ms());
             }
             return json::ok(&a);
@@ -102,7 +104,7 @@ async fn duplicate(db: &Db, brand: &BrandRow, order_id: &str) -> ApiResult<Optio
     let order = orders::order_of_brand(db, &brand.id, order_id).await?;
     let commissions = entries.into_iter().map(render_entry).collect();
     let attribution = order.as_ref().map(order_attribution);
-    Ok(Some(Answer { status: "duplicate", order_id: order_id.to_string(), commissions, attribution }))
+    Ok(Some(Answer { status: "duplicate", order_id: order_id.to_string(), commissions, attribution, events: false }))
 }
 
 /// `order.paid`: attribute and write the order, its lines and their commissions.
@@ -233,9 +235,9 @@ async fn paid(
         reason: decision.reason.clone(),
     };
     match orders::commit(db, writes).await? {
-        Outcome::Written(_) => {
+        Outcome::Written(_, events) => {
             let status = if creator_id.is_some() { "attributed" } else { "unattributed" };
-            Ok(Some(answer(status, &event.order_id, written, Some(attribution))))
+            Ok(Some(Answer { events, ..answer(status, &event.order_id, written, Some(attribution)) }))
         }
         Outcome::Duplicate => duplicate(db, brand, &event.order_id).await,
         Outcome::Raced => Ok(None),
@@ -294,7 +296,7 @@ async fn take_back(db: &Db, brand: &BrandRow, event: &OrderEvent, delivery_id: &
         writes.refunded_order_state(&order.row_id);
     }
     match orders::commit(db, writes).await? {
-        Outcome::Written(mut written) => {
+        Outcome::Written(mut written, events) => {
             for e in &mut written {
                 e.order_id.clone_from(&event.order_id);
             }
@@ -304,7 +306,7 @@ async fn take_back(db: &Db, brand: &BrandRow, event: &OrderEvent, delivery_id: &
                 code: order.attributed_code.clone(),
                 reason: order.reason.clone(),
             };
-            Ok(Some(answer("reversed", &event.order_id, written, Some(attribution))))
+            Ok(Some(Answer { events, ..answer("reversed", &event.order_id, written, Some(attribution)) }))
         }
         Outcome::Duplicate => duplicate(db, brand, &event.order_id).await,
         Outcome::Raced => Ok(None),

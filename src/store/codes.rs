@@ -1,7 +1,7 @@
 //! The `creator_codes` table: a brand's discount codes, each one creator's for good.
 
 use super::d1::{all, first, int, run_unique, text};
-use super::{Db, Keyset, StoreResult};
+use super::{Db, Keyset, Owner, StoreResult};
 
 row! {
     #[derive(Debug, Clone)]
@@ -29,13 +29,6 @@ pub async fn insert(db: &Db, r: &CodeRow) -> StoreResult<bool> {
     )
     .await?;
     Ok(changed == 1)
-}
-
-/// Whose codes a list shows.
-#[derive(Clone, Copy)]
-pub enum Owner<'a> {
-    Brand(&'a str),
-    Creator(&'a str),
 }
 
 pub async fn list(db: &Db, owner: Owner<'_>, page: &Keyset) -> StoreResult<Vec<CodeRow>> {

@@ -5,7 +5,7 @@
 //! (`delivery.rs`) sends them. The scheduled job drains what a failed hand-over left.
 
 use super::d1::{all, batch, first, int, opt_text, run, text, Db, Stmt};
-use super::{Keyset, StoreError, StoreResult};
+use super::{Keyset, Owner, StoreError, StoreResult};
 use worker::js_sys::Promise;
 use worker::wasm_bindgen::prelude::wasm_bindgen;
 use worker::wasm_bindgen_futures::JsFuture;
@@ -140,13 +140,6 @@ row! {
         pub active: bool,
         pub created_at: i64,
     }
-}
-
-/// Whose endpoints a call may see.
-#[derive(Clone, Copy)]
-pub enum Owner<'a> {
-    Brand(&'a str),
-    Creator(&'a str),
 }
 
 macro_rules! endpoint_columns {

@@ -64,6 +64,14 @@ pub use error::{StoreError, StoreResult};
 pub use kv::Kv;
 pub use page::Keyset;
 
+/// Whose rows a call may see or change: a brand's or a creator's (codes, payouts, webhook
+/// endpoints have both sides).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Owner<'a> {
+    Brand(&'a str),
+    Creator(&'a str),
+}
+
 use worker::Env;
 
 /// Binding names, as in wrangler.toml.

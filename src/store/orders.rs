@@ -289,6 +289,8 @@ pub struct Writes {
     pub statements: Vec<Stmt>,
     /// The statements whose rows (ledger entries) the batch answers.
     answered: Vec<usize>,
+    /// The statements that write an event (only when someone listens: see `store::events`).
+    events: Vec<usize>,
 }
 
 /// A take-back to compute and write ([`Writes::take_back`]).
@@ -365,6 +367,11 @@ impl Writes {
         self.statements.push(Stmt::new(sql, params));
     }
 
+    fn push_event(&mut self, sql: &'static str, params: Vec<Param>) {
+        self.events.push(self.statements.len());
+        self.push(sql, params);
+    }
+
     pub fn delivery(&mut self, brand_id: &str, delivery_id: &str, order_id: &str, kind: EventKind, now: i64) {
         let kind = match kind {
             EventKind::Paid => "paid",
@@ -421,7 +428,7 @@ impl Writes {
             ],
         );
         if o.status == OrderStatus::Attributed {
-            self.push(events::ORDER_ATTRIBUTED, vec![text(o.row_id), text(o.brand_id), int(o.created_at)]);
+            self.push_event(events::ORDER_ATTRIBUTED, vec![text(o.row_id), text(o.brand_id), int(o.created_at)]);
         }
     }
 
@@ -468,7 +475,7 @@ impl Writes {
                 int(e.created_at),
             ],
         );
-        self.push(
+        self.push_event(
             events::COMMISSION_CREATED,
             vec![text(&e.id), text(&e.brand_id), text(&e.creator_id), int(e.created_at)],
         );
@@ -509,7 +516,7 @@ impl Writes {
                 int(t.created_at),
             ],
         );
-        self.push(events::COMMISSION_REVERSED, vec![text(t.id), int(t.created_at)]);
+        self.push_event(events::COMMISSION_REVERSED, vec![text(t.id), int(t.created_at)]);
     }
 
     /// Closes a pending commission as `reversed` once its line is wholly refunded (after the
@@ -539,8 +546,9 @@ impl Writes {
 
 /// How a write batch ended.
 pub enum Outcome {
-    /// Committed; the entries of its [`Writes::take_back`]s as written (`order_id` empty).
-    Written(Vec<EntryRow>),
+    /// Committed; the entries of its [`Writes::take_back`]s as written (`order_id` empty),
+    /// and whether it wrote an event (then they are to be handed to the queue).
+    Written(Vec<EntryRow>, bool),
     /// A UNIQUE constraint refused it: another copy of this delivery or order got there.
     Duplicate,
     /// A guard refused it: state moved under us (a concurrent refund or approval).
@@ -555,7 +563,8 @@ pub async fn commit(db: &Db, writes: Writes) -> StoreResult<Outcome> {
                 let rows = results.get(i).ok_or_else(|| StoreError::D1("batch answered too few results".into()))?;
                 entries.extend(rows.results::<EntryRow>()?);
             }
-            Ok(Outcome::Written(entries))
+            let events = writes.events.iter().any(|&i| results.get(i).is_some_and(|r| r.changes > 0));
+            Ok(Outcome::Written(entries, events))
         }
         Err(e) if super::d1::is_unique_violation(&e) => Ok(Outcome::Duplicate),
         Err(e) if e.0.contains("CHECK constraint failed") => Ok(Outcome::Raced),

@@ -4,7 +4,7 @@
 //! payout is the sum of its entries, computed in the transaction that takes them.
 
 use super::d1::{all, batch, first, int, text, Param, Stmt};
-use super::{Db, Keyset, StoreResult};
+use super::{Db, Keyset, Owner, StoreResult};
 use crate::domain::states::PayoutState;
 
 row! {
@@ -81,7 +81,8 @@ pub async fn balances(db: &Db, brand_id: &str, currency: &str, minimum: i64) -> 
 
 /// Makes a payout for each `(payout_id, creator_id)` whose balance is still at least
 /// `minimum` when the batch runs, with every entry payable then. One transaction: a
-/// concurrent call either ran before (its entries are no longer payable) or after.
+/// concurrent call either ran before (its entries are no longer payable) or after. Also
+/// answers whether it wrote events.
 pub async fn create(
     db: &Db,
     brand_id: &str,
@@ -89,9 +90,9 @@ pub async fn create(
     minimum: i64,
     chosen: &[(String, String)],
     now: i64,
-) -> StoreResult<Vec<PayoutRow>> {
+) -> StoreResult<(Vec<PayoutRow>, bool)> {
     let chosen = serde_json::to_string(chosen).map_err(|e| super::StoreError::D1(e.to_string()))?;
-    let params = || -> Vec<Param> { vec![text(brand_id), text(currency), int(minimum), text(&chosen), int(now)] };
+    let params: Vec<Param> = vec![text(brand_id), text(currency), int(minimum), text(&chosen), int(now)];
     let statements = [
         Stmt::new(
             concat!(
@@ -104,7 +105,7 @@ pub async fn create(
                  FROM chosen c JOIN payable a ON a.creator_id = c.creator_id \
                  GROUP BY c.id, c.creator_id HAVING SUM(a.amount) >= ?3"
             ),
-            params(),
+            params.clone(),
         ),
         Stmt::new(
             concat!(
@@ -117,7 +118,7 @@ pub async fn create(
                  FROM chosen c JOIN payouts po ON po.id = c.id JOIN payable a ON a.creator_id = c.creator_id"
             ),
             // (?3 is not used here: SQLite counts parameters up to the highest number)
-            params()[..4].to_vec(),
+            params[..4].to_vec(),
         ),
         Stmt::new(super::events::PAYOUTS_CREATED, vec![text(brand_id), text(&chosen), int(now)]),
         Stmt::new(
@@ -129,16 +130,23 @@ pub async fn create(
         ),
     ];
     let answers = batch(db, &statements).await?;
+    let events = answers.get(2).is_some_and(|a| a.changes > 0);
     match answers.get(3) {
-        Some(made) => made.results(),
-        None => Ok(Vec::new()),
+        Some(made) => Ok((made.results()?, events)),
+        None => Ok((Vec::new(), events)),
     }
 }
 
 /// Marks one of the brand's payouts paid with `reference`, and its commissions `paid`. A
 /// payout already paid is left as it is; the caller compares its reference. `None` when
-/// the brand has no such payout.
-pub async fn mark_paid(db: &Db, brand_id: &str, id: &str, reference: &str, now: i64) -> StoreResult<Option<PayoutRow>> {
+/// the brand has no such payout. Also answers whether it wrote an event.
+pub async fn mark_paid(
+    db: &Db,
+    brand_id: &str,
+    id: &str,
+    reference: &str,
+    now: i64,
+) -> StoreResult<(Option<PayoutRow>, bool)> {
     let statements = [
         Stmt::new(
             "UPDATE payouts SET state = 'paid', reference = ?3, paid_at = ?4 \
@@ -155,17 +163,11 @@ pub async fn mark_paid(db: &Db, brand_id: &str, id: &str, reference: &str, now: 
         Stmt::new(concat!(columns!(), "WHERE po.id = ?1 AND po.brand_id = ?2"), vec![text(id), text(brand_id)]),
     ];
     let answers = batch(db, &statements).await?;
+    let events = answers.get(2).is_some_and(|a| a.changes > 0);
     match answers.get(3) {
-        Some(row) => Ok(row.results()?.into_iter().next()),
-        None => Ok(None),
+        Some(row) => Ok((row.results()?.into_iter().next(), events)),
+        None => Ok((None, events)),
     }
-}
-
-/// Whose payouts a read may see.
-#[derive(Clone, Copy)]
-pub enum Owner<'a> {
-    Brand(&'a str),
-    Creator(&'a str),
 }
 
 pub async fn list(db: &Db, owner: Owner<'_>, page: &Keyset) -> StoreResult<Vec<PayoutRow>> {
