@@ -33,6 +33,9 @@ if [ "${AE_NO_WASM_OPT:-}" != 1 ]; then
   mv "$out.tmp/index_bg.opt.wasm" "$out.tmp/index_bg.wasm"
 fi
 cp src/shim.mjs "$out.tmp/shim.mjs"
+# Static assets, served by Workers static assets before the worker runs (wrangler.toml's
+# [assets]): openapi.yaml as /openapi.json, checked for dangling $refs on the way.
+"$(node_bin)" scripts/openapi.mjs "$out.tmp/assets"
 rm -rf "$out" && mv "$out.tmp" "$out"
 
 raw=$(stat -c %s "$out/index_bg.wasm")

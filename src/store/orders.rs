@@ -673,15 +673,17 @@ impl OwnerColumn {
 }
 
 row! {
-    /// A creator's totals per currency. `paid` is what paid payouts held. Of the rest, a
-    /// take-back counts in the bucket of the entry it takes from, so `pending` and `approved`
-    /// are net (a clawback of a paid commission lowers `approved` until a payout nets it);
-    /// `reversed` is everything taken back.
+    /// A creator's totals per currency, each a non-negative sum. `paid` is what paid payouts
+    /// held. Of the rest, a take-back counts in the bucket of the entry it takes from, so
+    /// `pending` and `approved` are net; a clawback of a paid commission is owed back until
+    /// a payout nets it, so what approved entries leave of it is `owed` (`approved` − `owed`
+    /// is the net, exactly, and one of the two is 0). `reversed` is everything taken back.
     #[derive(Debug, serde::Serialize)]
     pub struct Totals {
         pub currency: String,
         pub pending: i64,
         pub approved: i64,
+        pub owed: i64,
         pub reversed: i64,
         pub paid: i64,
     }
@@ -690,16 +692,17 @@ row! {
 pub async fn totals(db: &Db, creator_id: &str) -> StoreResult<Vec<Totals>> {
     super::d1::all(
         db,
-        "SELECT e.currency, \
+        "SELECT currency, pending, MAX(net, 0) AS approved, MAX(-net, 0) AS owed, reversed, paid FROM ( \
+         SELECT e.currency, \
            COALESCE(SUM(CASE WHEN po.state IS NOT 'paid' AND COALESCE(p.state, e.state) = 'pending' \
              THEN e.amount END), 0) AS pending, \
            COALESCE(SUM(CASE WHEN po.state IS NOT 'paid' AND COALESCE(p.state, e.state) IN ('approved', 'paid') \
-             THEN e.amount END), 0) AS approved, \
+             THEN e.amount END), 0) AS net, \
            COALESCE(SUM(CASE WHEN e.kind <> 'commission' THEN -e.amount END), 0) AS reversed, \
            COALESCE(SUM(CASE WHEN po.state = 'paid' THEN e.amount END), 0) AS paid \
          FROM commissions e LEFT JOIN commissions p ON p.id = e.parent_id \
            LEFT JOIN payout_entries x ON x.entry_id = e.id LEFT JOIN payouts po ON po.id = x.payout_id \
-         WHERE e.creator_id = ? GROUP BY e.currency ORDER BY e.currency",
+         WHERE e.creator_id = ? GROUP BY e.currency) ORDER BY currency",
         &[text(creator_id)],
     )
     .await

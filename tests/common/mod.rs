@@ -7,6 +7,7 @@
 pub mod raw;
 pub mod receiver;
 pub mod sign;
+pub mod spec;
 
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -76,6 +77,13 @@ pub fn app() -> &'static App {
     })
 }
 
+/// The path of an absolute URL, without its query or fragment.
+pub fn path_only(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let path = rest.find('/').map_or("/", |i| &rest[i..]);
+    path.split(['?', '#']).next().unwrap_or(path)
+}
+
 /// A unique suffix for names, handles, skus and aliases made by tests.
 pub fn unique(prefix: &str) -> String {
     static N: AtomicU64 = AtomicU64::new(0);
@@ -126,12 +134,21 @@ impl App {
             Err(e) => panic!("{method} {url}: transport error: {e}"),
         };
         let status = resp.status();
-        let headers = resp
+        let headers: Vec<(String, String)> = resp
             .headers_names()
             .into_iter()
             .filter_map(|n| resp.header(&n).map(|v| (n.clone(), v.to_string())))
             .collect();
         let body = resp.into_string().unwrap_or_default();
+        let json_body =
+            headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("content-type") && v.starts_with("application/json"));
+        if json_body && !body.is_empty() {
+            let value: Value = serde_json::from_str(&body)
+                .unwrap_or_else(|e| panic!("{method} {url}: content-type is JSON but the body is not ({e}): {body}"));
+            if let Err(e) = spec::check(method, path_only(&url), status, &value) {
+                panic!("{e}\nbody: {body}");
+            }
+        }
         Resp { status, headers, body }
     }
 

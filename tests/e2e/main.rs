@@ -13,6 +13,7 @@ mod health;
 mod hostile;
 mod links;
 mod live;
+mod openapi;
 mod payouts;
 mod products;
 mod redirect;

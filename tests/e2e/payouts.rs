@@ -111,10 +111,17 @@ fn approved_net_balances_are_paid_out_once_and_marked_paid_once() {
     let v = s.deliver(&unique("dlv_"), &r).expect(200);
     assert_eq!(v["commissions"][0]["kind"], "clawback", "{v}");
     let t = usd(&app().get("/api/me/earnings", Some(&anna.api_key)).expect(200));
-    assert_eq!((t["approved"].as_i64(), t["paid"].as_i64()), (Some(-1250), Some(3750)), "{t}");
-    // Owed back more than earned since: no payout.
+    // Every total stays non-negative: the clawback is owed back until a payout nets it.
+    assert_eq!(
+        (t["approved"].as_i64(), t["owed"].as_i64(), t["paid"].as_i64()),
+        (Some(0), Some(1250), Some(3750)),
+        "{t}"
+    );
+    // Owed back as much as earned since: no payout, and nothing owed or approved.
     sale(&s, s.sku(), &code_a, 1);
     approve();
+    let t = usd(&app().get("/api/me/earnings", Some(&anna.api_key)).expect(200));
+    assert_eq!((t["approved"].as_i64(), t["owed"].as_i64()), (Some(0), Some(0)), "{t}");
     assert_eq!(pay(&s, json!({ "currency": "USD" })), Vec::<Value>::new());
     sale(&s, s.sku(), &code_a, 2);
     approve();

@@ -1,0 +1,149 @@
+//! `openapi.yaml` against the worker: the routes of one are the routes of the other, the
+//! worker serves it, and the validator every test's bodies go through (`common::spec`)
+//! refuses what the spec does not say.
+
+use crate::common::{app, spec};
+use serde_json::json;
+use std::collections::BTreeSet;
+
+/// `(METHOD, /a/{}/b)`: a route with its parameters' names left out.
+type Route = (String, String);
+
+fn normalized(path: &str) -> String {
+    path.split('/').map(|s| if s.starts_with('{') { "{}" } else { s }).collect::<Vec<_>>().join("/")
+}
+
+/// The routes `src/routes/mod.rs`'s `dispatch` answers, read from its match arms
+/// (`["api", "links", code] => on!(req.method(), Get => …, Delete => …)`), plus the ones
+/// answered before it: the redirect (`lib.rs`) and the static assets (`build/assets`).
+fn worker_routes() -> BTreeSet<Route> {
+    let source =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/routes/mod.rs")).expect("routes/mod.rs");
+    let start = source.find("match segments.as_slice() {").expect("dispatch's match");
+    let end = source[start..].find("_ => Err(").expect("dispatch's fallback arm") + start;
+    let table = &source[start..end];
+    let mut routes = BTreeSet::new();
+    let mut arms = 0;
+    // Every arm starts with `[` at the start of a line; its methods are the words before `=>`
+    // inside `on!(…)`.
+    let starts: Vec<usize> = table.match_indices("\n        [").map(|(i, _)| i + 9).collect();
+    for (n, &at) in starts.iter().enumerate() {
+        let arm = &table[at..starts.get(n + 1).copied().unwrap_or(table.len())];
+        let pattern = &arm[1..arm.find(']').expect("an arm's closing ]")];
+        let Some(on) = arm.find("on!(req.method(),") else { continue };
+        arms += 1;
+        let path: String = pattern
+            .split(',')
+            .map(str::trim)
+            .map(|s| if s.starts_with('"') { s.trim_matches('"').to_string() } else { "{}".to_string() })
+            .map(|s| format!("/{s}"))
+            .collect();
+        let body = &arm[on + "on!(req.method(),".len()..];
+        for clause in body.split(',') {
+            let Some((methods, _)) = clause.split_once("=>") else { continue };
+            for m in methods.split('|').map(str::trim).filter(|m| !m.is_empty()) {
+                assert!(m.chars().all(|c| c.is_ascii_alphabetic()), "cannot read the method {m:?} of {pattern}");
+                routes.insert((m.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    assert!(arms >= 30, "read only {arms} arms of dispatch: has its layout changed?");
+    for extra in [("GET", "/{}"), ("HEAD", "/{}"), ("GET", "/openapi.json")] {
+        routes.insert((extra.0.to_string(), extra.1.to_string()));
+    }
+    routes
+}
+
+fn spec_routes() -> BTreeSet<Route> {
+    spec::operations().into_iter().map(|(m, p)| (m, normalized(&p))).collect()
+}
+
+#[test]
+fn the_spec_has_exactly_the_routes_the_worker_answers() {
+    let (worker, spec) = (worker_routes(), spec_routes());
+    let undocumented: Vec<_> = worker.difference(&spec).collect();
+    let unanswered: Vec<_> = spec.difference(&worker).collect();
+    assert!(undocumented.is_empty(), "routes the worker answers that openapi.yaml lacks: {undocumented:?}");
+    assert!(unanswered.is_empty(), "routes in openapi.yaml that dispatch does not have: {unanswered:?}");
+}
+
+#[test]
+fn every_spec_route_is_answered_by_the_worker() {
+    // Unauthenticated and with dummy ids, each answer is an error of the route itself
+    // (401, 404 of a record, 422 …), never "no such route" or "not this method".
+    for (method, path) in spec::operations() {
+        let concrete = normalized(&path).replace("{}", "zz_nothing");
+        let body = matches!(method.as_str(), "POST" | "PUT" | "PATCH").then_some(&b"{}"[..]);
+        let r = app().send(&method, &concrete, None, &[("content-type", "application/json")], body);
+        assert_ne!(r.status, 405, "{method} {path}: {}", r.body);
+        assert!(!(r.status == 404 && r.body.contains("route not found")), "{method} {path} is not routed: {}", r.body);
+    }
+}
+
+#[test]
+fn the_worker_serves_the_spec() {
+    let r = app().get("/openapi.json", None);
+    assert_eq!(r.status, 200);
+    assert!(r.header("content-type").is_some_and(|c| c.starts_with("application/json")), "{:?}", r.headers);
+    assert_eq!(&r.json(), spec::document());
+    assert_eq!(r.json()["openapi"], "3.1.0");
+}
+
+#[test]
+fn every_response_schema_compiles() {
+    for (method, path) in spec::operations() {
+        let responses = &spec::document()["paths"][&path][method.to_lowercase()]["responses"];
+        for status in responses.as_object().expect("responses").keys() {
+            let Ok(code) = status.parse::<u16>() else { continue };
+            // Any body: only a schema that does not compile is an error here.
+            match spec::check(&method, &normalized(&path).replace("{}", "x"), code, &json!(null)) {
+                Err(e) if e.contains("does not compile") || e.contains("dangling") => panic!("{e}"),
+                _ => {}
+            }
+        }
+    }
+}
+
+#[test]
+fn the_validator_refuses_what_the_spec_does_not_say() {
+    let good = json!({"clicks": 1, "unique_clicks": 1, "bot_clicks": 0, "orders": 0, "commission": [{"amount": 10, "currency": "USD"}]});
+    spec::check("GET", "/api/links/abc/stats", 200, &good).expect("a body as the spec says");
+    let mut missing = good.clone();
+    missing.as_object_mut().unwrap().remove("orders");
+    let mut extra = good.clone();
+    extra["surprise"] = json!(1);
+    let mut float = good.clone();
+    float["commission"][0]["amount"] = json!(10.5);
+    let mut negative = good.clone();
+    negative["clicks"] = json!(-1);
+    for (what, body) in [
+        ("a missing field", missing),
+        ("an extra field", extra),
+        ("float money", float),
+        ("a negative count", negative),
+    ] {
+        assert!(spec::check("GET", "/api/links/abc/stats", 200, &body).is_err(), "{what} passed");
+    }
+    // Errors take the one error shape, with a documented code.
+    spec::check(
+        "GET",
+        "/api/links/abc/stats",
+        404,
+        &json!({"error": {"code": "not_found", "message": "link not found"}}),
+    )
+    .unwrap();
+    assert!(
+        spec::check("GET", "/api/links/abc/stats", 404, &json!({"error": {"code": "nope", "message": "x"}})).is_err()
+    );
+    assert!(spec::check("GET", "/api/links/abc/stats", 404, &json!({"message": "x"})).is_err());
+    // A status or a route the spec does not have.
+    assert!(spec::check("GET", "/api/links/abc/stats", 201, &good).is_err());
+    assert!(spec::check("PUT", "/api/links/abc/stats", 200, &good).is_err());
+    assert!(spec::check("GET", "/api/nothing/here", 200, &good).is_err());
+    // Times are RFC 3339.
+    let code = json!({"id": "dc_1", "code": "ABC", "brand_id": "br_1", "creator_id": "cr_1", "active": true, "created_at": "2026-12-02T10:00:00Z"});
+    spec::check("POST", "/api/codes", 201, &code).unwrap();
+    let mut bad_time = code.clone();
+    bad_time["created_at"] = json!("yesterday");
+    assert!(spec::check("POST", "/api/codes", 201, &bad_time).is_err());
+}
