@@ -48,8 +48,15 @@ fn worker_routes() -> BTreeSet<Route> {
         }
     }
     assert!(arms >= 30, "read only {arms} arms of dispatch: has its layout changed?");
-    for extra in [("GET", "/{}"), ("HEAD", "/{}"), ("GET", "/openapi.json")] {
-        routes.insert((extra.0.to_string(), extra.1.to_string()));
+    routes.insert(("GET".to_string(), "/{}".to_string()));
+    routes.insert(("HEAD".to_string(), "/{}".to_string()));
+    // Every file the build puts in the assets folder is a GET route (`x.html` at `/x`).
+    let assets = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/build/assets")).expect("build/assets");
+    for entry in assets {
+        let name = entry.expect("an asset").file_name().into_string().expect("a UTF-8 asset name");
+        if name != "_headers" {
+            routes.insert(("GET".to_string(), format!("/{}", name.trim_end_matches(".html"))));
+        }
     }
     routes
 }
@@ -87,6 +94,24 @@ fn the_worker_serves_the_spec() {
     assert!(r.header("content-type").is_some_and(|c| c.starts_with("application/json")), "{:?}", r.headers);
     assert_eq!(&r.json(), spec::document());
     assert_eq!(r.json()["openapi"], "3.1.0");
+}
+
+#[test]
+fn the_docs_page_is_static_escaped_and_under_a_strict_csp() {
+    let r = app().get("/docs", None);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.header("content-type").is_some_and(|c| c.starts_with("text/html")), "{:?}", r.headers);
+    let csp = r.header("content-security-policy").expect("a CSP on /docs");
+    assert!(csp.contains("default-src 'none'") && !csp.contains("unsafe-inline"), "{csp}");
+    assert!(!r.body.contains("<script"), "the page runs no script");
+    // Every operation is on the page, and the spec's text is escaped (`<key>` of the auth).
+    for (method, path) in spec::operations() {
+        assert!(r.body.contains(&format!(">{method}</span> <code>{path}</code>")), "{method} {path} is not on /docs");
+    }
+    assert!(r.body.contains("Bearer &#60;key&#62;") && !r.body.contains("Bearer <key>"));
+    let css = app().get("/docs.css", None);
+    assert_eq!(css.status, 200);
+    assert!(css.header("content-type").is_some_and(|c| c.starts_with("text/css")), "{:?}", css.headers);
 }
 
 #[test]
