@@ -34,8 +34,11 @@ if [ "${AE_NO_WASM_OPT:-}" != 1 ]; then
 fi
 cp src/shim.mjs "$out.tmp/shim.mjs"
 # Static assets, served by Workers static assets before the worker runs (wrangler.toml's
-# [assets]): openapi.yaml as /openapi.json, checked for dangling $refs on the way.
+# [assets]): openapi.yaml as /openapi.json and /docs, checked for dangling $refs on the way;
+# the live page's script and stylesheet (its CSP allows 'self').
 "$(node_bin)" scripts/openapi.mjs "$out.tmp/assets"
+cp src/views/live_page.js "$out.tmp/assets/live-page.js"
+cp src/views/live_page.css "$out.tmp/assets/live-page.css"
 rm -rf "$out" && mv "$out.tmp" "$out"
 
 raw=$(stat -c %s "$out/index_bg.wasm")

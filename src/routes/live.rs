@@ -231,7 +231,7 @@ pub async fn page(env: &Env, id: &str) -> ApiResult<Response> {
     };
     let headers = Headers::new();
     headers.set("content-type", "text/html; charset=utf-8")?;
-    headers.set("content-security-policy", live_page::content_security_policy())?;
+    headers.set("content-security-policy", live_page::CONTENT_SECURITY_POLICY)?;
     headers.set("cache-control", "no-cache")?;
     headers.set("x-content-type-options", "nosniff")?;
     headers.set("referrer-policy", "strict-origin-when-cross-origin")?;
