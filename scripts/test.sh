@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: set up, check style (rustfmt, clippy), run the native unit tests and the
+# `npm test`: set up, check style (rustfmt, clippy) and the docs (cargo doc), run the native unit tests and the
 # migrations test, build the wasm worker, start it under `wrangler dev` on a free port with
 # fresh local state built by migrations/, run the end-to-end tests over HTTP against it, and
 # stop it. Any failure (a missing server included) exits non-zero.
@@ -12,6 +12,9 @@ cd "$ROOT"
 log "style: cargo fmt --check, cargo clippy --all-targets -- -D warnings (native)"
 style_cargo fmt --check
 style_cargo clippy --quiet --all-targets -- -D warnings
+# The reference docs: `cargo doc` with no warning (the domain has #![warn(missing_docs)]).
+log "docs: cargo doc --no-deps --lib with warnings as errors"
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --lib
 
 log "unit tests (native)"
 cargo test --quiet --lib

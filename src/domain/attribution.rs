@@ -25,9 +25,13 @@ pub fn within_window(click_at_ms: i64, order_at_ms: i64, window_days: u32) -> bo
 /// A click as attribution needs it: its stored row, or what a genuine signed click id says.
 #[derive(Debug, Clone, Copy)]
 pub struct ClickFacts<'a> {
+    /// The brand whose link was clicked; another brand's click never attributes.
     pub brand_id: &'a str,
+    /// The clicked link's code, named in the reason sentence.
     pub link_code: &'a str,
+    /// A bot's click is recorded but never attributes.
     pub is_bot: bool,
+    /// When the click happened, epoch ms.
     pub created_at: i64,
 }
 
@@ -36,13 +40,16 @@ pub struct ClickFacts<'a> {
 pub struct CodeFacts<'a> {
     /// As registered.
     pub code: &'a str,
+    /// A deactivated code is recognised but attributes nothing.
     pub active: bool,
 }
 
 /// Everything the decision looks at.
 #[derive(Debug, Clone, Copy)]
 pub struct Evidence<'a> {
+    /// The brand the order came in for.
     pub brand_id: &'a str,
+    /// The brand's attribution window, in days after the click.
     pub window_days: u32,
     /// When the order happened (its `occurred_at`, else its arrival), epoch ms.
     pub order_at: i64,
@@ -59,9 +66,11 @@ pub struct Evidence<'a> {
 /// The decision and the sentence that explains it to a brand's support person.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attribution {
+    /// Which rule won, [`Method::None`] when none did.
     pub method: Method,
     /// With [`Method::Code`]: the index in [`Evidence::registered`] of the code that won.
     pub code: Option<usize>,
+    /// The explaining sentence; never empty.
     pub reason: String,
 }
 

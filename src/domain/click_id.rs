@@ -24,9 +24,11 @@ const BOT: u8 = 1;
 /// What a genuine click id says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClickClaim {
+    /// The clicked link (`ln_…`).
     pub link_id: String,
-    /// Epoch ms.
+    /// When the click happened, epoch ms.
     pub at: i64,
+    /// Whether the click was classified as a bot's when it was made.
     pub is_bot: bool,
 }
 

@@ -3,12 +3,15 @@
 
 use std::fmt;
 
-/// The shortest and longest code a brand may register.
+/// The shortest code a brand may register, in bytes (codes are ASCII).
 pub const MIN_LEN: usize = 3;
+/// The longest code a brand may register, in bytes (codes are ASCII).
 pub const MAX_LEN: usize = 32;
-/// How many codes one order may carry, and how long each may be: stores apply a handful;
-/// the bounds keep the reason sentence and the lookup small.
+/// How many distinct codes one order may carry: stores apply a handful, and the bound keeps the
+/// reason sentence and the lookup small. An order with more is refused.
 pub const MAX_ORDER_CODES: usize = 20;
+/// How many characters each code of an order may have; an order with a longer one is
+/// refused.
 pub const MAX_ORDER_CODE_CHARS: usize = 64;
 
 /// A code as registered: 3–32 of `[A-Za-z0-9_-]`, kept as typed. Codes are compared
@@ -17,6 +20,7 @@ pub const MAX_ORDER_CODE_CHARS: usize = 64;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreatorCode(String);
 
+/// A code outside the registration rule: 3–32 of `[A-Za-z0-9_-]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CodeError;
 
@@ -27,6 +31,7 @@ impl fmt::Display for CodeError {
 }
 
 impl CreatorCode {
+    /// Checks a code a brand registers. Kept exactly as typed: no trimming, no case change.
     pub fn parse(s: &str) -> Result<CreatorCode, CodeError> {
         let ok = (MIN_LEN..=MAX_LEN).contains(&s.len())
             && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
@@ -37,6 +42,7 @@ impl CreatorCode {
         }
     }
 
+    /// The code as the brand typed it.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -10,6 +10,8 @@ pub type Bps = u32;
 /// 100 %: no commission may exceed the sale it is paid on.
 pub const MAX_BPS: u32 = 10_000;
 
+/// Why a line's commission cannot be computed: the order is malformed or out of range, so
+/// callers answer it as invalid input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CommissionError {
     /// A price, quantity, discount or base below zero.

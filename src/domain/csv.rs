@@ -7,7 +7,9 @@
 /// One field of a row.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Cell<'a> {
+    /// Any text, quoted and defused against formulas as needed.
     Text(&'a str),
+    /// A number we computed, such as an amount in minor units: written as is.
     Int(i64),
     /// An absent value (`null` in JSON): an empty field.
     Empty,
@@ -38,6 +40,7 @@ pub struct Csv {
 }
 
 impl Csv {
+    /// A document holding the header row; the header's width is every row's width.
     pub fn new(header: &[&str]) -> Csv {
         let mut csv = Csv { out: String::new(), columns: header.len() };
         csv.row(&header.iter().map(|h| Cell::Text(h)).collect::<Vec<_>>());
@@ -60,6 +63,7 @@ impl Csv {
         self.out.push_str("\r\n");
     }
 
+    /// The document's text, every row ended by CRLF.
     pub fn finish(self) -> String {
         self.out
     }

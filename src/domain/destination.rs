@@ -10,6 +10,7 @@ use std::fmt;
 const MAX_DOMAIN_LEN: usize = 253;
 const MAX_LABEL_LEN: usize = 63;
 
+/// Why a string cannot be one of a brand's domains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DomainError {
     /// Empty, or longer than 253 characters.
@@ -74,10 +75,12 @@ impl Domain {
         Ok(Domain(lower))
     }
 
+    /// The domain, lowercase.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
+    /// The domain, lowercase, as stored.
     pub fn into_string(self) -> String {
         self.0
     }
@@ -107,6 +110,8 @@ impl fmt::Display for Domain {
 pub struct ProductUrl(String);
 
 impl ProductUrl {
+    /// Checks `s` as an [`HttpsUrl`] whose host is one of `domains` or a subdomain of one
+    /// ([`UrlError::HostNotAllowed`] otherwise), and normalizes it.
     pub fn parse(s: &str, domains: &[Domain]) -> Result<ProductUrl, UrlError> {
         let url = HttpsUrl::parse(s)?;
         if !domains.iter().any(|d| d.covers(url.host())) {
@@ -115,10 +120,12 @@ impl ProductUrl {
         Ok(ProductUrl(url.into_string()))
     }
 
+    /// The normalized URL: what the redirect sends.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
+    /// The normalized URL, as stored.
     pub fn into_string(self) -> String {
         self.0
     }

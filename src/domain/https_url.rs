@@ -18,6 +18,7 @@ pub const MAX_URL_LEN: usize = 2048;
 const MAX_HOST_LEN: usize = 253;
 const MAX_LABEL_LEN: usize = 63;
 
+/// Why a URL is not one we store; each has its own message for the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UrlError {
     /// Longer than [`MAX_URL_LEN`], as given or once normalized.
@@ -62,6 +63,8 @@ pub struct HttpsUrl {
 const SCHEME_LEN: usize = "https://".len();
 
 impl HttpsUrl {
+    /// Checks `s` against the rules of the module doc and normalizes it. Never checks the
+    /// host against a brand's domains: [`UrlError::HostNotAllowed`] is not returned here.
     pub fn parse(s: &str) -> Result<HttpsUrl, UrlError> {
         if s.len() > MAX_URL_LEN {
             return Err(UrlError::TooLong);
@@ -131,10 +134,12 @@ impl HttpsUrl {
         &self.serialization[SCHEME_LEN..self.host_end]
     }
 
+    /// The normalized serialization.
     pub fn as_str(&self) -> &str {
         &self.serialization
     }
 
+    /// The normalized serialization, to store.
     pub fn into_string(self) -> String {
         self.serialization
     }

@@ -9,18 +9,31 @@ use std::fmt;
 /// Type prefixes: an id says what it names (`br_…` is a brand), which makes logs readable
 /// and lets a route reject an id of the wrong kind before touching storage.
 pub mod prefix {
+    /// Brands (`br_…`).
     pub const BRAND: &str = "br";
+    /// Creators (`cr_…`).
     pub const CREATOR: &str = "cr";
+    /// A brand's products (`pr_…`).
     pub const PRODUCT: &str = "pr";
+    /// Creators' links (`ln_…`).
     pub const LINK: &str = "ln";
+    /// Clicks (`clk_…`); [`click_id`](crate::domain::click_id) ids carry this prefix too.
     pub const CLICK: &str = "clk";
+    /// Our row id of an order (`ord_…`), not the store's own order id.
     pub const ORDER: &str = "ord";
+    /// Ledger entries: commissions and their take-backs (`cm_…`).
     pub const COMMISSION: &str = "cm";
+    /// Live sessions (`ls_…`).
     pub const LIVE_SESSION: &str = "ls";
+    /// Registered creator codes (`dc_…`).
     pub const CODE: &str = "dc";
+    /// Payouts (`po_…`).
     pub const PAYOUT: &str = "po";
+    /// Webhook endpoints of a brand or creator (`we_…`).
     pub const ENDPOINT: &str = "we";
+    /// Events sent to webhook endpoints (`evt_…`).
     pub const EVENT: &str = "evt";
+    /// One attempt to deliver an event to an endpoint (`dl_…`).
     pub const DELIVERY: &str = "dl";
     /// Brand API keys (`ae_bk_…`).
     pub const KEY_BRAND: &str = "bk";
@@ -179,6 +192,7 @@ pub fn looks_like_code(s: &str) -> bool {
     (CODE_MIN..=CODE_MAX).contains(&s.len()) && s.bytes().all(is_code_byte)
 }
 
+/// Why a creator's chosen alias cannot be a link code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AliasError {
     /// Shorter than 3 or longer than 64 characters.
@@ -207,6 +221,8 @@ impl std::error::Error for AliasError {}
 pub struct Alias(String);
 
 impl Alias {
+    /// Checks a creator's chosen code; a non-ASCII one is a [`AliasError::Charset`] whatever
+    /// its length.
     pub fn parse(s: &str) -> Result<Alias, AliasError> {
         if !(CODE_MIN..=CODE_MAX).contains(&s.len()) {
             // Byte length; a non-ASCII string fails the charset check either way, so
@@ -225,10 +241,12 @@ impl Alias {
         Ok(Alias(s.to_owned()))
     }
 
+    /// The alias, exactly as chosen.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
+    /// The alias, exactly as chosen, to store as the link's code.
     pub fn into_string(self) -> String {
         self.0
     }

@@ -10,9 +10,13 @@ use std::collections::HashMap;
 /// One order line (minor units of the order's currency).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineItem {
+    /// The store's sku: how a line is matched to one of the brand's products.
     pub sku: String,
+    /// Units bought.
     pub quantity: i64,
+    /// Price of one unit, before the discount.
     pub unit_price: i64,
+    /// Discount on the whole line, not per unit; above `unit_price × quantity` is malformed.
     pub discount: i64,
 }
 
@@ -20,29 +24,40 @@ pub struct LineItem {
 /// for the attributed creator.
 #[derive(Debug, Clone)]
 pub struct ProductRate {
+    /// The product's id (`pr_…`).
     pub product_id: String,
+    /// The sku that order lines name it by.
     pub sku: String,
+    /// The rates that may apply to the earning creator on this product.
     pub rates: RateInputs,
 }
 
 /// The click's rate lock: the rate that stood for the linked product when it was clicked.
 #[derive(Debug, Clone)]
 pub struct RateLock {
+    /// The product the clicked link points to; only its lines earn the locked rate.
     pub product_id: String,
+    /// The locked rate.
     pub rate_bps: Bps,
 }
 
 /// A commission a line earns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Earned {
+    /// The rate applied.
     pub rate_bps: Bps,
+    /// The commissionable base ([`line_base`]), minor units.
     pub base: i64,
+    /// The commission on the base, rounded down ([`commission_on`]), minor units.
     pub amount: i64,
 }
 
+/// A paid order's line as [`plan_paid`] plans it: stored always, earning when attributed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlannedLine {
+    /// The line's position in the order, from 0.
     pub line_no: u32,
+    /// The line as the order gave it.
     pub item: LineItem,
     /// `None` when the sku is not one of the brand's products.
     pub product_id: Option<String>,
@@ -98,19 +113,28 @@ pub fn plan_paid(
 /// A stored line with its commission entry, if it earned one.
 #[derive(Debug, Clone)]
 pub struct StoredLine {
+    /// The line's position in the order, from 0.
     pub line_no: u32,
+    /// The line as the order gave it.
     pub item: LineItem,
+    /// Units refunded so far, by earlier events.
     pub refunded_quantity: i64,
+    /// The line's `commission` entry; `None` when it earned nothing.
     pub commission: Option<StoredCommission>,
 }
 
+/// A line's stored commission entry: what a take-back of it needs.
 #[derive(Debug, Clone)]
 pub struct StoredCommission {
+    /// The entry's id (`cm_…`), the parent of its take-backs.
     pub id: String,
+    /// The rate the entry was earned at; take-backs use the same.
     pub rate_bps: Bps,
+    /// Decides the take-back's kind; a `reversed` entry gives nothing more back.
     pub state: EntryState,
 }
 
+/// Which kind of negative entry a take-back is, by its parent's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TakeBackKind {
     /// Of a pending entry.
@@ -122,10 +146,15 @@ pub enum TakeBackKind {
 /// A negative ledger entry to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TakeBack {
+    /// The refunded line's position in the order, from 0.
     pub line_no: u32,
+    /// The commission entry this takes from.
     pub parent_id: String,
+    /// Reversal or clawback, by the parent's state.
     pub kind: TakeBackKind,
+    /// Units this event refunds of the line.
     pub quantity: i64,
+    /// The parent's rate.
     pub rate_bps: Bps,
     /// Negative: the base taken back.
     pub base: i64,
@@ -138,20 +167,28 @@ pub struct TakeBack {
 /// A line's refunded quantity moving from `from` to `to`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefundStep {
+    /// The line's position in the order, from 0.
     pub line_no: u32,
+    /// Units refunded before this event.
     pub from: i64,
+    /// Units refunded after it; never above the line's quantity.
     pub to: i64,
 }
 
+/// What a refund or cancel writes ([`plan_refund`]); empty when it refunds nothing more.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RefundPlan {
+    /// Every line whose refunded quantity moves, earning or not.
     pub steps: Vec<RefundStep>,
+    /// The negative entries, one per step of a line with a commission not yet reversed.
     pub take_backs: Vec<TakeBack>,
 }
 
 /// What to refund: some units by sku (this event's, not a running total), or everything.
 pub enum Refund<'a> {
+    /// `(sku, units)` pairs of an `order.refunded` event; a sku may repeat, and adds up.
     Units(&'a [(String, i64)]),
+    /// Every unit not yet refunded: an `order.cancelled` event.
     Everything,
 }
 

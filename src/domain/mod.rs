@@ -1,4 +1,5 @@
 //! Pure domain logic: no `worker` types, no I/O. Everything here has native unit tests.
+#![warn(missing_docs)]
 
 pub mod attribution;
 pub mod click_id;

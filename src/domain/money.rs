@@ -83,6 +83,7 @@ impl Currency {
             .and_then(|(code, _)| code.as_bytes().try_into().ok().map(Currency))
     }
 
+    /// The three-letter code, as stored and answered.
     pub fn as_str(&self) -> &str {
         // Only ever built from the ASCII table above.
         std::str::from_utf8(&self.0).unwrap_or("XXX")
@@ -116,16 +117,20 @@ impl<'de> Deserialize<'de> for Currency {
 /// An amount in minor units of a currency: `{"amount": 1999, "currency": "USD"}` is $19.99.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Money {
+    /// Minor units (cents for USD, yen for JPY); negative for a take-back.
     pub amount: i64,
+    /// What the minor units are of.
     pub currency: Currency,
 }
 
 impl Money {
+    /// `amount` minor units of `currency`; not checked against [`MAX_AMOUNT`].
     pub fn new(amount: i64, currency: Currency) -> Money {
         Money { amount, currency }
     }
 }
 
+/// Why [`decimal_to_minor`] refused a decimal string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecimalError {
     /// Not of the form `123`, `123.4`, `-0.50`.

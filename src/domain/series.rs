@@ -6,13 +6,17 @@ pub const MAX_BUCKETS: i64 = 744;
 const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 24 * HOUR_MS;
 
+/// The size of a timeseries' buckets, as `?interval=` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Interval {
+    /// UTC hours; 24 of them by default.
     Hour,
+    /// UTC days; 30 of them by default.
     Day,
 }
 
 impl Interval {
+    /// The interval `?interval=` names (`hour` or `day`); `None` for anything else.
     pub fn parse(s: &str) -> Option<Interval> {
         match s {
             "hour" => Some(Interval::Hour),
@@ -21,6 +25,7 @@ impl Interval {
         }
     }
 
+    /// The name `?interval=` takes, and answers carry.
     pub fn as_str(self) -> &'static str {
         match self {
             Interval::Hour => "hour",
@@ -28,6 +33,7 @@ impl Interval {
         }
     }
 
+    /// A bucket's length, ms.
     pub fn ms(self) -> i64 {
         match self {
             Interval::Hour => HOUR_MS,
@@ -39,8 +45,11 @@ impl Interval {
 /// `[from, to)` in whole buckets of `size` ms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Range {
+    /// The first bucket's start, epoch ms, aligned to `size`.
     pub from: i64,
+    /// The end, exclusive, epoch ms, aligned to `size`.
     pub to: i64,
+    /// A bucket's length, ms ([`Interval::ms`]).
     pub size: i64,
 }
 

@@ -14,6 +14,7 @@ macro_rules! state_enum {
         }
 
         impl $name {
+            /// The stored name, as a statement binds it.
             pub fn as_str(self) -> &'static str {
                 match self {
                     $($name::$variant => $text),+
@@ -33,34 +34,68 @@ macro_rules! state_enum {
 
 state_enum! {
     /// A live session: on air, then ended for good.
-    SessionState { Live => "live", Ended => "ended" }
+    SessionState {
+        /// On air.
+        Live => "live",
+        /// Ended for good: it never goes live again.
+        Ended => "ended",
+    }
 }
 
 state_enum! {
     /// Whether an order was attributed to a creator's click when it arrived.
-    OrderStatus { Attributed => "attributed", Unattributed => "unattributed" }
+    OrderStatus {
+        /// A creator's click or code attributed it.
+        Attributed => "attributed",
+        /// Nobody earns on it; its lines are kept all the same.
+        Unattributed => "unattributed",
+    }
 }
 
 state_enum! {
     /// Which rule attributed an order (`domain::attribution::attribute`).
-    Method { Click => "click", Code => "code", None => "none" }
+    Method {
+        /// The order's click: a human one, on this brand's link, within the window.
+        Click => "click",
+        /// One of the order's codes, an active code of this brand.
+        Code => "code",
+        /// No rule applied: the order is unattributed.
+        None => "none",
+    }
 }
 
 state_enum! {
     /// What later events did to an order.
-    OrderState { Paid => "paid", Refunded => "refunded", Cancelled => "cancelled" }
+    OrderState {
+        /// Paid, and perhaps refunded in part.
+        Paid => "paid",
+        /// Every unit of every line refunded.
+        Refunded => "refunded",
+        /// Cancelled: the commission of every unit not yet refunded is taken back.
+        Cancelled => "cancelled",
+    }
 }
 
 state_enum! {
     /// A ledger entry's state. A commission is `pending` until its hold passes, then
     /// `approved` (and `paid` once paid out); take-backs are born `reversed`, and a pending
     /// commission refunded in full becomes `reversed`.
-    EntryState { Pending => "pending", Approved => "approved", Reversed => "reversed", Paid => "paid" }
+    EntryState {
+        /// Within its hold: a refund reverses it.
+        Pending => "pending",
+        /// Past its hold, owed to the creator; never edited again, so a refund claws back.
+        Approved => "approved",
+        /// A take-back, or a pending commission refunded in full.
+        Reversed => "reversed",
+        /// Approved, then paid out to the creator.
+        Paid => "paid",
+    }
 }
 
 state_enum! {
     /// What a ledger entry is: the commission of a line, or a (negative) take-back of it.
     EntryKind {
+        /// What a line earned.
         Commission => "commission",
         /// Taken back from a pending commission.
         Reversal => "reversal",
@@ -71,7 +106,12 @@ state_enum! {
 
 state_enum! {
     /// A payout: made `pending`, `paid` once the brand says it sent the money.
-    PayoutState { Pending => "pending", Paid => "paid" }
+    PayoutState {
+        /// Made; the brand has not yet said it sent the money.
+        Pending => "pending",
+        /// The brand says it sent the money.
+        Paid => "paid",
+    }
 }
 
 #[cfg(test)]

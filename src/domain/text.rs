@@ -10,9 +10,12 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Text(String);
 
+/// Why a field's text breaks the rule; its message follows the field's name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextError {
+    /// Nothing left once trimmed.
     Empty,
+    /// Over this many characters once trimmed.
     TooLong(usize),
     /// A control character, at this character position.
     Control(usize),
@@ -55,6 +58,7 @@ impl Text {
         Ok(Text(v.to_string()))
     }
 
+    /// The trimmed text.
     pub fn into_string(self) -> String {
         self.0
     }

@@ -7,9 +7,12 @@ use sha2::{Digest, Sha256};
 /// A repeat click from the same visitor within this window is not a unique click.
 pub const UNIQUE_WINDOW_MS: i64 = 3_600_000;
 
+/// Whether a click counts: see [`classify`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VisitorClass {
+    /// A person, as far as the user agent tells.
     Human,
+    /// Redirected, but never counted or attributed.
     Bot,
 }
 

@@ -44,7 +44,7 @@ pub fn redirect_product_key(link: &str) -> Option<String> {
 
 /// The Location of a click on the link of `link_key` (from [`redirect_link_key`]) given
 /// both KV records, and for a GET the click recorded after the response: `visit` is what
-/// the shim read of the visitor (see [`Visit::parse`]); a HEAD has none and records
+/// the shim read of the visitor (see `Visit::parse`); a HEAD has none and records
 /// nothing. `None` leaves the request to [`redirect_fallback`].
 #[wasm_bindgen(wasm_bindgen = ::worker::wasm_bindgen)]
 pub fn redirect_location(

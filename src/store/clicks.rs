@@ -82,7 +82,7 @@ pub struct ClickMsg<'a> {
 }
 
 impl ClickMsg<'_> {
-    /// The click as a JSON array, in the order [`INSERT_CLICKS`] reads it (`$[0]`…`$[12]`).
+    /// The click as a JSON array, in the order `INSERT_CLICKS` reads it (`$[0]`…`$[12]`).
     /// Serialized from a tuple: no `Value` tree per click.
     pub fn to_json(&self) -> serde_json::Result<String> {
         serde_json::to_string(&(
