@@ -24,9 +24,13 @@ rm -rf "$out.tmp" && mkdir -p "$out.tmp"
 "$(node_bin)" scripts/patch-glue.mjs "$out.tmp/index.js"
 
 if [ "${AE_NO_WASM_OPT:-}" != 1 ]; then
-  # --converge repeats -Oz until it gains nothing more: about 2 kB gzipped for 10 s of build.
-  log "wasm-opt -Oz --converge"
-  "$(node_bin)" node_modules/binaryen/bin/wasm-opt "$out.tmp/index_bg.wasm" -Oz --converge --strip-debug --strip-producers \
+  # -Oz, then --flatten --rereloop (the control flow rebuilt by binaryen's relooper, which
+  # folds the branches of the big async state machines) and -Oz again; --converge repeats
+  # the last -Oz until it gains nothing more. Measured on this worker: 3.3 kB gzipped less
+  # than `-Oz --converge` alone, for about a minute of build.
+  log "wasm-opt -Oz --flatten --rereloop -Oz --converge (about a minute)"
+  "$(node_bin)" node_modules/binaryen/bin/wasm-opt "$out.tmp/index_bg.wasm" -Oz --flatten --rereloop -Oz --converge \
+    --strip-debug --strip-producers \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     -o "$out.tmp/index_bg.opt.wasm"

@@ -57,7 +57,7 @@ pub fn click_batch(bodies: &str) -> Result<String, JsValue> {
 
 /// The cron trigger (and `GET /__scheduled` under `wrangler dev --test-scheduled`):
 /// approves commissions whose hold has passed, hands waiting events to the queue, and
-/// deletes raw click rows too old to attribute.
+/// deletes expired sessions and raw click rows too old to attribute.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     panic::install_hook();
@@ -67,6 +67,7 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         store::orders::approve_due(&db, now).await?;
         // Events the approvals wrote, and any a failed hand-over left behind.
         store::events::drain(&env, now).await;
+        store::sessions::prune(&db, now).await?;
         store::clicks::prune(&db, now).await
     };
     if let Err(e) = run.await {

@@ -48,6 +48,14 @@ impl ApiError {
     pub fn invalid(message: impl Into<String>) -> ApiError {
         ApiError::new(422, "validation_failed", message)
     }
+    /// 429: over a rate limit; `retry-after` says when to come back.
+    pub fn rate_limited(retry_after_seconds: u32) -> ApiError {
+        let message = "too many requests: retry later";
+        ApiError {
+            headers: vec![("retry-after", retry_after_seconds.to_string())],
+            ..ApiError::new(429, "rate_limited", message)
+        }
+    }
     /// 405, with `allow` naming the methods the route has.
     pub fn method_not_allowed(allowed: &[worker::Method]) -> ApiError {
         let allow = allowed.iter().map(|m| m.as_ref()).collect::<Vec<_>>().join(", ");

@@ -11,6 +11,7 @@ pub mod live;
 pub mod payouts;
 pub mod products;
 pub mod redirect;
+pub mod sessions;
 pub mod storefront;
 pub mod webhooks;
 
@@ -60,6 +61,11 @@ pub async fn dispatch(req: Request, env: Env, ctx: worker_sys::Context) -> ApiRe
         ["health"] => on!(req.method(), Get => health::get(env).await),
         ["t.js"] => on!(req.method(), Get => storefront::script(req, env).await),
 
+        ["api", "sessions"] => on!(req.method(),
+            Post => sessions::create(req, env).await,
+            Delete => sessions::delete(req, env).await,
+        ),
+        ["api", "me"] => on!(req.method(), Get => sessions::me(req, env).await),
         ["api", "brands"] => on!(req.method(), Post => brands::create(req, env).await),
         ["api", "collaborations", creator] => {
             on!(req.method(), Put => brands::set_collaboration(req, env, creator).await)

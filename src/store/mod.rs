@@ -50,6 +50,7 @@ pub mod error;
 pub mod events;
 pub mod keys;
 pub mod kv;
+pub mod limits;
 pub mod link_cache;
 pub mod links;
 pub mod live;
@@ -58,6 +59,7 @@ pub mod page;
 pub mod payouts;
 pub mod products;
 pub mod rates;
+pub mod sessions;
 
 pub use d1::Db;
 pub use error::{StoreError, StoreResult};

@@ -367,17 +367,29 @@ pub mod local_kv {
 pub mod local_d1 {
     use std::process::Command;
 
-    pub fn execute(sql: &str) {
+    fn run(sql: &str, json: bool) -> std::process::Output {
         let state = std::env::var("AE_STATE_DIR").expect("AE_STATE_DIR is not set: run the tests with `npm test`");
         let node = std::env::var("AE_NODE").expect("AE_NODE is not set: run the tests with `npm test`");
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/node_modules/wrangler/bin/wrangler.js");
-        let out = Command::new(node)
-            .arg(script)
-            .args(["d1", "execute", "DB", "--local", "--persist-to", &state, "--command", sql])
-            .env("WRANGLER_SEND_METRICS", "false")
-            .env("CI", "true")
-            .output()
-            .expect("run wrangler");
+        let mut cmd = Command::new(node);
+        cmd.arg(script).args(["d1", "execute", "DB", "--local", "--persist-to", &state, "--command", sql]);
+        if json {
+            cmd.arg("--json");
+        }
+        let out = cmd.env("WRANGLER_SEND_METRICS", "false").env("CI", "true").output().expect("run wrangler");
         assert!(out.status.success(), "wrangler d1 execute: {}", String::from_utf8_lossy(&out.stderr));
+        out
+    }
+
+    pub fn execute(sql: &str) {
+        run(sql, false);
+    }
+
+    /// The rows `sql` reads.
+    pub fn query(sql: &str) -> Vec<serde_json::Value> {
+        let out = run(sql, true);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("wrangler d1 execute --json: {e}: {}", String::from_utf8_lossy(&out.stdout)));
+        v[0]["results"].as_array().cloned().unwrap_or_default()
     }
 }

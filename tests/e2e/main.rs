@@ -17,5 +17,6 @@ mod openapi;
 mod payouts;
 mod products;
 mod redirect;
+mod sessions;
 mod strings;
 mod webhooks;
