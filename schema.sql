@@ -226,6 +226,8 @@ CREATE INDEX IF NOT EXISTS commissions_link ON commissions (link_code, created_a
 -- its click left the queue.
 CREATE INDEX IF NOT EXISTS clicks_ingest ON clicks (ingest);
 CREATE INDEX IF NOT EXISTS clicks_age ON clicks (created_at);
+-- Flood detection: a visitor's clicks of the minute before each new one (migration 0007).
+CREATE INDEX IF NOT EXISTS clicks_flood ON clicks (link_id, visitor_hash, created_at) WHERE visitor_hash <> '';
 
 -- A visitor is unique once per link and clock hour: the first click that claims the row.
 CREATE TABLE IF NOT EXISTS click_visitors (

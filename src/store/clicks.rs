@@ -136,19 +136,35 @@ const CLAIM_VISITORS: &str = concat!(
      SELECT link_id, visitor_hash, hour, id FROM k WHERE is_bot = 0 AND visitor_hash <> ''"
 );
 
+/// A visitor's clicks on one link beyond this many within a minute are bot clicks (a flood).
+pub const FLOOD_CLICKS: u32 = 10;
+
 /// Inserts the clicks of `?1` with this run's token `?2`; a click already stored keeps its
 /// row (and its token), a placeholder is filled. The rate lock comes from the rate versions
 /// at the click's time: nothing on the click path looks a rate up.
+///
+/// A click is a flood click, stored as a bot click, when [`FLOOD_CLICKS`] clicks of the same
+/// visitor on the same link in the minute up to it are stored already or come before it in
+/// this run (by time, then id): each click is decided once, when it is first stored, and a
+/// redelivered one keeps its row; D1 runs one batch at a time, so concurrent runs cannot
+/// both count the same minute short.
 const INSERT_CLICKS: &str = concat!(
     clicks_of_messages!(),
+    ", f AS (SELECT k.*, k.is_bot = 1 OR (k.visitor_hash <> '' AND \
+       (SELECT COUNT(*) FROM clicks s WHERE s.link_id = k.link_id AND s.visitor_hash = k.visitor_hash \
+         AND s.visitor_hash <> '' AND s.created_at BETWEEN k.created_at - 60000 AND k.created_at \
+         AND s.ingest IS NOT NULL AND s.id <> k.id) \
+       + (SELECT COUNT(DISTINCT j.id) FROM k j WHERE j.link_id = k.link_id AND j.visitor_hash = k.visitor_hash \
+         AND j.created_at BETWEEN k.created_at - 60000 AND k.created_at AND (j.created_at, j.id) < (k.created_at, k.id) \
+         AND NOT EXISTS (SELECT 1 FROM clicks s WHERE s.id = j.id AND s.ingest IS NOT NULL)) >= 10) AS bot FROM k) ",
     "INSERT INTO clicks (id, link_id, code, creator_id, brand_id, product_id, live_session_id, rate_bps, \
      created_at, country, device, referrer_host, visitor_hash, is_bot, is_unique, ingest) \
      SELECT id, link_id, code, creator_id, brand_id, product_id, live_session_id, ",
     super::rates::rate_at!("k.brand_id", "k.creator_id", "k.product_id", "k.created_at"),
-    ", created_at, country, device, referrer_host, visitor_hash, is_bot, \
-     is_bot = 0 AND EXISTS (SELECT 1 FROM click_visitors v WHERE v.link_id = k.link_id \
+    ", created_at, country, device, referrer_host, visitor_hash, bot, \
+     bot = 0 AND EXISTS (SELECT 1 FROM click_visitors v WHERE v.link_id = k.link_id \
        AND v.visitor_hash = k.visitor_hash AND v.hour = k.hour AND v.click_id = k.id), ?2 \
-     FROM k WHERE true \
+     FROM f k WHERE true \
      ON CONFLICT (id) DO UPDATE SET country = excluded.country, device = excluded.device, \
      referrer_host = excluded.referrer_host, visitor_hash = excluded.visitor_hash, is_bot = excluded.is_bot, \
      is_unique = excluded.is_unique, ingest = excluded.ingest WHERE clicks.ingest IS NULL"
@@ -247,6 +263,13 @@ pub async fn prune(db: &Db, now: i64) -> StoreResult<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_flood_threshold_in_the_sql_is_the_constant() {
+        assert!(INSERT_CLICKS.contains(&format!(">= {FLOOD_CLICKS}) AS bot")), "{INSERT_CLICKS}");
+        // The count reads the partial index's condition, so SQLite can use it.
+        assert!(INSERT_CLICKS.contains("s.visitor_hash <> ''"));
+    }
 
     #[test]
     fn a_click_serializes_in_the_order_the_insert_reads_it() {

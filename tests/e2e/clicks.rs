@@ -33,6 +33,15 @@ impl Shop {
         loc.split(['?', '&']).find_map(|kv| kv.strip_prefix("aff_click=")).expect("click id").to_string()
     }
 
+    /// A click of one visitor (user agent and IP), its id from the 302.
+    fn click_from(&self, ua: &str, ip: &str) -> String {
+        let r =
+            app().send("GET", &format!("/{}", self.code), None, &[("user-agent", ua), ("cf-connecting-ip", ip)], None);
+        assert_eq!(r.status, 302, "{}", r.body);
+        let loc = r.header("location").expect("location");
+        loc.split(['?', '&']).find_map(|kv| kv.strip_prefix("aff_click=")).expect("click id").to_string()
+    }
+
     fn order(&self, click_id: &str) -> Value {
         let sku = self.product["sku"].as_str().unwrap();
         let body = serde_json::to_vec(&json!({
@@ -167,4 +176,72 @@ fn a_release_1_click_id_still_attributes_through_its_row() {
     assert_eq!(v["commissions"][0]["rate_bps"], 700, "the row's rate lock, not today's 1250: {v}");
     // Unknown ids of the old form attribute nothing.
     assert_eq!(s.order("clk_0000000000000000000000")["status"], "unattributed");
+}
+
+/// A visitor's clicks on one link beyond 10 within a minute are flood clicks: redirected
+/// like any other, stored and counted as bot clicks, never unique, never attributing; the
+/// rule holds within one queue batch and across batches, and another visitor is unaffected.
+#[test]
+fn the_eleventh_click_of_a_visitor_within_a_minute_is_a_bot_click() {
+    let s = shop();
+    let (ua_a, ua_b, ua_c) = (unique(HUMAN), unique(HUMAN), unique(HUMAN));
+    // A: eleven at once (one queue batch, most likely).
+    let a: Vec<String> = (0..11).map(|_| s.click_from(&ua_a, "198.51.100.23")).collect();
+    // C: ten, stored, then an eleventh (another batch).
+    for _ in 0..10 {
+        s.click_from(&ua_c, "198.51.100.24");
+    }
+    eventually(
+        || link_stats(&s.creator, &s.code),
+        |st| st["clicks"].as_i64().unwrap_or(0) + st["bot_clicks"].as_i64().unwrap_or(0) >= 21,
+    );
+    s.click_from(&ua_c, "198.51.100.24");
+    // B: two clicks, a visitor of its own.
+    s.click_from(&ua_b, "198.51.100.23");
+    s.click_from(&ua_b, "198.51.100.23");
+    let st = eventually(|| link_stats(&s.creator, &s.code), |st| st["bot_clicks"] == 2 && st["clicks"] == 22);
+    assert_eq!(
+        (st["clicks"].as_i64(), st["bot_clicks"].as_i64(), st["unique_clicks"].as_i64()),
+        (Some(22), Some(2), Some(3)),
+        "{st}"
+    );
+    // The flood click attributes nothing; the visitor's tenth still does.
+    assert_eq!(s.order(&a[10])["status"], "unattributed");
+    assert_eq!(s.order(&a[9])["status"], "attributed");
+}
+
+/// Fifteen clicks of one visitor at once: exactly ten humans and five bots, however the
+/// queue splits and delivers them.
+#[test]
+fn a_concurrent_flood_is_counted_exactly() {
+    let s = shop();
+    let ua = unique(HUMAN);
+    let threads: Vec<_> = (0..15)
+        .map(|_| {
+            let (code, ua) = (s.code.clone(), ua.clone());
+            std::thread::spawn(move || {
+                app()
+                    .send(
+                        "GET",
+                        &format!("/{code}"),
+                        None,
+                        &[("user-agent", &ua), ("cf-connecting-ip", "198.51.100.40")],
+                        None,
+                    )
+                    .status
+            })
+        })
+        .collect();
+    for t in threads {
+        assert_eq!(t.join().unwrap(), 302, "a redirect is never refused for volume");
+    }
+    let st = eventually(
+        || link_stats(&s.creator, &s.code),
+        |st| st["clicks"].as_i64().unwrap_or(0) + st["bot_clicks"].as_i64().unwrap_or(0) == 15,
+    );
+    assert_eq!(
+        (st["clicks"].as_i64(), st["bot_clicks"].as_i64(), st["unique_clicks"].as_i64()),
+        (Some(10), Some(5), Some(1)),
+        "{st}"
+    );
 }
