@@ -36,6 +36,15 @@ impl Principal {
             Principal::Admin => Err(ApiError::forbidden()),
         }
     }
+
+    /// The role and the brand's or creator's id (`None` for the admin).
+    pub fn role_and_id(&self) -> (Role, Option<&str>) {
+        match self {
+            Principal::Admin => (Role::Admin, None),
+            Principal::Brand(b) => (Role::Brand, Some(&b.id)),
+            Principal::Creator(c) => (Role::Creator, Some(&c.id)),
+        }
+    }
 }
 
 /// The bearer key of a request, if any.
@@ -53,17 +62,6 @@ fn bearer(req: &Request) -> Option<String> {
 fn secret_eq(a: &str, b: &str) -> bool {
     let (ha, hb) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
     ha.iter().zip(hb.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-impl Principal {
-    /// The role and the brand's or creator's id (`None` for the admin).
-    pub fn role_and_id(&self) -> (Role, Option<&str>) {
-        match self {
-            Principal::Admin => (Role::Admin, None),
-            Principal::Brand(b) => (Role::Brand, Some(&b.id)),
-            Principal::Creator(c) => (Role::Creator, Some(&c.id)),
-        }
-    }
 }
 
 impl From<KeyOwner> for Principal {

@@ -376,9 +376,19 @@ pub mod local_d1 {
         if json {
             cmd.arg("--json");
         }
-        let out = cmd.env("WRANGLER_SEND_METRICS", "false").env("CI", "true").output().expect("run wrangler");
-        assert!(out.status.success(), "wrangler d1 execute: {}", String::from_utf8_lossy(&out.stderr));
-        out
+        cmd.env("WRANGLER_SEND_METRICS", "false").env("CI", "true");
+        // The worker holds the same SQLite file: a busy database is waited for, not a failure.
+        for attempt in 1.. {
+            let out = cmd.output().expect("run wrangler");
+            let busy = String::from_utf8_lossy(&out.stderr).contains("SQLITE_BUSY")
+                || String::from_utf8_lossy(&out.stdout).contains("SQLITE_BUSY");
+            if out.status.success() || !busy || attempt == 10 {
+                assert!(out.status.success(), "wrangler d1 execute: {}", String::from_utf8_lossy(&out.stderr));
+                return out;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200 * attempt));
+        }
+        unreachable!("the loop returns")
     }
 
     pub fn execute(sql: &str) {
