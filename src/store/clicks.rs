@@ -147,16 +147,27 @@ pub const FLOOD_CLICKS: u32 = 10;
 /// visitor on the same link in the minute up to it are stored already or come before it in
 /// this run (by time, then id): each click is decided once, when it is first stored, and a
 /// redelivered one keeps its row; D1 runs one batch at a time, so concurrent runs cannot
-/// both count the same minute short.
+/// both count the same minute short. The work per click is bounded whatever the flood's
+/// size (a click farm is what this is for): at most 10 index entries of stored clicks, and
+/// the run's own clicks ranked once by a window (the 10 before each, by `LAG`).
 const INSERT_CLICKS: &str = concat!(
     clicks_of_messages!(),
-    ", f AS (SELECT k.*, k.is_bot = 1 OR (k.visitor_hash <> '' AND \
-       (SELECT COUNT(*) FROM clicks s WHERE s.link_id = k.link_id AND s.visitor_hash = k.visitor_hash \
-         AND s.visitor_hash <> '' AND s.created_at BETWEEN k.created_at - 60000 AND k.created_at \
-         AND s.ingest IS NOT NULL AND s.id <> k.id) \
-       + (SELECT COUNT(DISTINCT j.id) FROM k j WHERE j.link_id = k.link_id AND j.visitor_hash = k.visitor_hash \
-         AND j.created_at BETWEEN k.created_at - 60000 AND k.created_at AND (j.created_at, j.id) < (k.created_at, k.id) \
-         AND NOT EXISTS (SELECT 1 FROM clicks s WHERE s.id = j.id AND s.ingest IS NOT NULL)) >= 10) AS bot FROM k) ",
+    ", n AS (SELECT DISTINCT * FROM k WHERE NOT EXISTS (SELECT 1 FROM clicks s WHERE s.id = k.id AND s.ingest IS NOT NULL)), \
+     f AS (SELECT n.*, is_bot = 1 OR (visitor_hash <> '' AND \
+       (SELECT COUNT(*) FROM (SELECT 1 FROM clicks s WHERE s.link_id = n.link_id AND s.visitor_hash = n.visitor_hash \
+         AND s.visitor_hash <> '' AND s.created_at BETWEEN n.created_at - 60000 AND n.created_at \
+         AND s.ingest IS NOT NULL LIMIT 10)) + ",
+    "(IFNULL(LAG(created_at, 1) OVER w, -1) >= created_at - 60000)",
+    " + (IFNULL(LAG(created_at, 2) OVER w, -1) >= created_at - 60000)",
+    " + (IFNULL(LAG(created_at, 3) OVER w, -1) >= created_at - 60000)",
+    " + (IFNULL(LAG(created_at, 4) OVER w, -1) >= created_at - 60000)",
+    " + (IFNULL(LAG(created_at, 5) OVER w, -1) >= created_at - 60000)",
+    " + (IFNULL(LAG(created_at, 6) OVER w, -1) >= created_at - 60000)",
+    " + (IFNULL(LAG(created_at, 7) OVER w, -1) >= created_at - 60000)",
+    " + (IFNULL(LAG(created_at, 8) OVER w, -1) >= created_at - 60000)",
+    " + (IFNULL(LAG(created_at, 9) OVER w, -1) >= created_at - 60000)",
+    " + (IFNULL(LAG(created_at, 10) OVER w, -1) >= created_at - 60000)",
+    " >= 10) AS bot FROM n WINDOW w AS (PARTITION BY link_id, visitor_hash ORDER BY created_at, id)) ",
     "INSERT INTO clicks (id, link_id, code, creator_id, brand_id, product_id, live_session_id, rate_bps, \
      created_at, country, device, referrer_host, visitor_hash, is_bot, is_unique, ingest) \
      SELECT id, link_id, code, creator_id, brand_id, product_id, live_session_id, ",
