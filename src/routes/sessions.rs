@@ -39,7 +39,12 @@ fn cookie(token: &str, max_age: i64) -> String {
 
 /// `POST /api/sessions` `{api_key}` → 201 `{role, id, name}` and the session cookie (12 h).
 /// Every attempt counts against its IP's limit, so a guess past the limit is never checked.
+/// A browser's sign-in must come from this origin: a page elsewhere must not sign a visitor
+/// in under its own key (login CSRF); a client with no `Origin` (curl, a server) may.
 pub async fn create(mut req: Request, env: &Env) -> ApiResult<Response> {
+    if req.headers().get("origin").ok().flatten().is_some() && !auth::same_origin(&req, env) {
+        return Err(auth::cross_origin());
+    }
     let ip = req.headers().get("cf-connecting-ip").ok().flatten().unwrap_or_default();
     auth::limit(env, LOGIN_LIMITER, &ip).await?;
     let key = json::body(&mut req).await?.text("api_key")?;

@@ -91,6 +91,29 @@ fn bad_sign_ins_are_refused_and_open_nothing() {
     send(b"{}").expect_error(422, "validation_failed");
     send(br#"{"api_key": 7}"#).expect_error(422, "validation_failed");
     send(b"not json").expect_error(400, "invalid_json");
+    // A page of another origin cannot sign a visitor in under its own key (login CSRF),
+    // whatever the body's content type.
+    let creator = new_creator();
+    let body = serde_json::to_vec(&json!({ "api_key": creator.api_key })).unwrap();
+    for ct in ["application/json", "text/plain"] {
+        let r = app().send(
+            "POST",
+            "/api/sessions",
+            None,
+            &[("content-type", ct), ("cf-connecting-ip", &ip), ("origin", "https://evil.example")],
+            Some(&body),
+        );
+        r.expect_error(403, "forbidden");
+        assert!(r.header("set-cookie").is_none());
+    }
+    let own = app().send(
+        "POST",
+        "/api/sessions",
+        None,
+        &[("content-type", "application/json"), ("cf-connecting-ip", &ip), ("origin", &app().base)],
+        Some(&body),
+    );
+    own.expect(201);
     // A cookie that names no session.
     with_cookie("GET", "/api/me", "ae_session=ae_ss_forged", None, None).expect_error(401, "unauthorized");
 }
