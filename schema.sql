@@ -368,3 +368,16 @@ CREATE TABLE IF NOT EXISTS sessions (
   CHECK ((brand_key_hash IS NOT NULL) = (role = 'brand') AND (creator_key_hash IS NOT NULL) = (role = 'creator'))
 );
 CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at);
+
+-- Release 2: self-referral holds. A commission whose order's customer email is its creator's
+-- own is held: it stays `pending` in the ledger, and the approval job passes it by while its
+-- hold is `held`; the brand releases it (its hold days count from then) or rejects it
+-- (a `reversal` takes it back). One hold per entry, decided once.
+CREATE TABLE IF NOT EXISTS commission_holds (
+  entry_id    TEXT PRIMARY KEY REFERENCES commissions(id),
+  reason      TEXT NOT NULL CHECK (reason IN ('self_referral')),
+  state       TEXT NOT NULL DEFAULT 'held' CHECK (state IN ('held', 'released', 'rejected')),
+  created_at  INTEGER NOT NULL,
+  decided_at  INTEGER,
+  CHECK ((state = 'held') = (decided_at IS NULL))
+) WITHOUT ROWID;

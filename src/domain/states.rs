@@ -114,6 +114,21 @@ state_enum! {
     }
 }
 
+state_enum! {
+    /// A hold on a commission: open, then decided once by the brand.
+    HoldState {
+        /// Open: the approval job passes the commission by.
+        Held => "held",
+        /// Released: the commission is pending again, its hold days counting from then.
+        Released => "released",
+        /// Rejected: a reversal took the commission back.
+        Rejected => "rejected",
+    }
+}
+
+/// Why a commission is held: the order's buyer is the attributed creator (their own email).
+pub const SELF_REFERRAL: &str = "self_referral";
+
 #[cfg(test)]
 mod tests {
     use super::*;

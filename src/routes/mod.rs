@@ -6,6 +6,7 @@ pub mod creators;
 pub mod earnings;
 pub mod endpoints;
 pub mod health;
+pub mod holds;
 pub mod links;
 pub mod live;
 pub mod payouts;
@@ -98,6 +99,10 @@ pub async fn dispatch(req: Request, env: Env, ctx: worker_sys::Context) -> ApiRe
         ["api", "me", "commissions"] => on!(req.method(), Get => earnings::creator_commissions(req, env).await),
         ["api", "orders"] => on!(req.method(), Get => earnings::brand_orders(req, env).await),
         ["api", "commissions"] => on!(req.method(), Get => earnings::brand_commissions(req, env).await),
+        ["api", "commissions", id, "release"] => {
+            on!(req.method(), Post => holds::decide(req, env, ctx, id, false).await)
+        }
+        ["api", "commissions", id, "reject"] => on!(req.method(), Post => holds::decide(req, env, ctx, id, true).await),
         ["api", "payouts"] => on!(req.method(),
             Post => payouts::create(req, env, ctx).await,
             Get => payouts::brand_list(req, env).await,

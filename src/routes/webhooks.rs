@@ -10,7 +10,7 @@ use crate::domain::click_id::{self, ClickClaim};
 use crate::domain::commission::line_base;
 use crate::domain::ids::{self, prefix};
 use crate::domain::ledger::{plan_paid, plan_refund, Earner, RateLock, Refund};
-use crate::domain::states::{EntryKind, EntryState, Method, OrderState, OrderStatus};
+use crate::domain::states::{EntryKind, EntryState, Method, OrderState, OrderStatus, SELF_REFERRAL};
 use crate::http::json::{self, WEBHOOK_BODY_LIMIT};
 use crate::http::{ApiError, ApiResult};
 use crate::store::brands::BrandRow;
@@ -125,6 +125,7 @@ async fn paid(
         claim,
         skus: &skus,
         codes: &event.codes,
+        customer_email: event.customer_email.as_deref(),
     };
     let reads = orders::read_for_paid(db, &query).await?;
     if reads.seen.delivery_seen || reads.seen.order_row_id.is_some() {
@@ -197,6 +198,8 @@ async fn paid(
         created_at: now,
     });
     let approve_after = now + i64::from(brand.hold_days) * crate::domain::attribution::DAY_MS;
+    // A creator buying through their own link or code: the commissions are written held.
+    let held = creator_id.filter(|c| reads.self_referrers.iter().any(|r| r == c)).map(|_| SELF_REFERRAL);
     let mut written = Vec::new();
     for l in &lines {
         writes.line(&order_row_id, l.line_no, &l.item, l.product_id.as_deref());
@@ -224,8 +227,12 @@ async fn paid(
             reason: None,
             title: None,
             payout_id: None,
+            hold: held.map(str::to_string),
         };
         writes.commission(&entry, &order_row_id, l.line_no, approve_after);
+        if let Some(reason) = held {
+            writes.hold(&entry.id, reason, now);
+        }
         written.push(entry);
     }
     let attribution = AttributionOut {

@@ -149,7 +149,7 @@ pub const FLOOD_CLICKS: u32 = 10;
 /// redelivered one keeps its row; D1 runs one batch at a time, so concurrent runs cannot
 /// both count the same minute short. The work per click is bounded whatever the flood's
 /// size (a click farm is what this is for): at most 10 index entries of stored clicks, and
-/// the run's own clicks ranked once by a window (the 10 before each, by `LAG`).
+/// the run's own clicks counted once by windows over the visitor's clicks.
 const INSERT_CLICKS: &str = concat!(
     clicks_of_messages!(),
     ", n AS (SELECT DISTINCT * FROM k WHERE NOT EXISTS (SELECT 1 FROM clicks s WHERE s.id = k.id AND s.ingest IS NOT NULL)), \
@@ -157,17 +157,12 @@ const INSERT_CLICKS: &str = concat!(
        (SELECT COUNT(*) FROM (SELECT 1 FROM clicks s WHERE s.link_id = n.link_id AND s.visitor_hash = n.visitor_hash \
          AND s.visitor_hash <> '' AND s.created_at BETWEEN n.created_at - 60000 AND n.created_at \
          AND s.ingest IS NOT NULL LIMIT 10)) + ",
-    "(IFNULL(LAG(created_at, 1) OVER w, -1) >= created_at - 60000)",
-    " + (IFNULL(LAG(created_at, 2) OVER w, -1) >= created_at - 60000)",
-    " + (IFNULL(LAG(created_at, 3) OVER w, -1) >= created_at - 60000)",
-    " + (IFNULL(LAG(created_at, 4) OVER w, -1) >= created_at - 60000)",
-    " + (IFNULL(LAG(created_at, 5) OVER w, -1) >= created_at - 60000)",
-    " + (IFNULL(LAG(created_at, 6) OVER w, -1) >= created_at - 60000)",
-    " + (IFNULL(LAG(created_at, 7) OVER w, -1) >= created_at - 60000)",
-    " + (IFNULL(LAG(created_at, 8) OVER w, -1) >= created_at - 60000)",
-    " + (IFNULL(LAG(created_at, 9) OVER w, -1) >= created_at - 60000)",
-    " + (IFNULL(LAG(created_at, 10) OVER w, -1) >= created_at - 60000)",
-    " >= 10) AS bot FROM n WINDOW w AS (PARTITION BY link_id, visitor_hash ORDER BY created_at, id)) ",
+    // The run's clicks before this one in its minute: those from a minute before to its
+    // time, less its peers (the same millisecond) that come after it by id.
+    "COUNT(*) OVER (w RANGE BETWEEN 60000 PRECEDING AND CURRENT ROW) \
+       - COUNT(*) OVER (PARTITION BY link_id, visitor_hash, created_at) \
+       + ROW_NUMBER() OVER (PARTITION BY link_id, visitor_hash, created_at ORDER BY id) - 1",
+    " >= 10) AS bot FROM n WINDOW w AS (PARTITION BY link_id, visitor_hash ORDER BY created_at)) ",
     "INSERT INTO clicks (id, link_id, code, creator_id, brand_id, product_id, live_session_id, rate_bps, \
      created_at, country, device, referrer_host, visitor_hash, is_bot, is_unique, ingest) \
      SELECT id, link_id, code, creator_id, brand_id, product_id, live_session_id, ",

@@ -52,7 +52,8 @@ pub const COMMISSION_REVERSED: &str = concat!(
 pub const COMMISSIONS_APPROVED: &str = concat!(
     "INSERT INTO events (id, type, brand_id, creator_id, subject_id, created_at) \
      SELECT 'evt_ca_' || substr(e.id, 4), 'commission.approved', e.brand_id, e.creator_id, e.id, ?1 \
-     FROM commissions e WHERE e.kind = 'commission' AND e.state = 'pending' AND e.approve_after <= ?1 AND ",
+     FROM commissions e WHERE e.kind = 'commission' AND e.state = 'pending' AND e.approve_after <= ?1 \
+       AND NOT EXISTS (SELECT 1 FROM commission_holds h WHERE h.entry_id = e.id AND h.state = 'held') AND ",
     listened!("e.brand_id", "e.creator_id")
 );
 

@@ -48,6 +48,7 @@ pub mod creators;
 pub mod d1;
 pub mod error;
 pub mod events;
+pub mod holds;
 pub mod keys;
 pub mod kv;
 pub mod limits;

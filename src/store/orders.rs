@@ -54,6 +54,8 @@ row! {
         targeted_all: Option<u32>,
         product: Option<u32>,
         brand_default: u32,
+        /// The candidate's own email is the order's customer email.
+        self_referral: bool,
     }
 }
 
@@ -77,6 +79,8 @@ pub struct PaidReads {
     /// The order's products with their rates for each candidate creator (the click's,
     /// and the creators of the active codes), since which one wins is decided after.
     rates: Vec<(Option<String>, ProductRate)>,
+    /// The candidate creators whose own email is the order's customer email.
+    pub self_referrers: Vec<String>,
 }
 
 impl PaidReads {
@@ -120,10 +124,12 @@ pub struct PaidQuery<'a> {
     pub claim: Option<&'a ClickClaim>,
     pub skus: &'a [&'a str],
     pub codes: &'a [String],
+    /// Normalized (`webhooks::event::customer_email`); compared in SQL, never stored.
+    pub customer_email: Option<&'a str>,
 }
 
 pub async fn read_for_paid(db: &Db, q: &PaidQuery<'_>) -> StoreResult<PaidReads> {
-    let PaidQuery { brand_id, delivery_id, order_id, click_id, claim, skus, codes } = *q;
+    let PaidQuery { brand_id, delivery_id, order_id, click_id, claim, skus, codes, customer_email } = *q;
     let skus_json = serde_json::to_string(skus).map_err(|e| StoreError::D1(format!("skus: {e}")))?;
     let codes_json = serde_json::to_string(codes).map_err(|e| StoreError::D1(format!("codes: {e}")))?;
     let statements = [
@@ -142,7 +148,8 @@ pub async fn read_for_paid(db: &Db, q: &PaidQuery<'_>) -> StoreResult<PaidReads>
         Stmt::new(
             "SELECT c.creator_id, p.id AS product_id, p.sku, p.commission_bps AS product, b.default_commission_bps AS brand_default, \
              (SELECT commission_bps FROM collaborations k WHERE k.brand_id = p.brand_id AND k.creator_id = c.creator_id AND k.scope = p.id) AS targeted_product, \
-             (SELECT commission_bps FROM collaborations k WHERE k.brand_id = p.brand_id AND k.creator_id = c.creator_id AND k.scope = '') AS targeted_all \
+             (SELECT commission_bps FROM collaborations k WHERE k.brand_id = p.brand_id AND k.creator_id = c.creator_id AND k.scope = '') AS targeted_all, \
+             COALESCE((SELECT lower(trim(email)) = ?6 FROM creators WHERE id = c.creator_id), 0) AS self_referral \
              FROM products p JOIN brands b ON b.id = p.brand_id \
              LEFT JOIN (SELECT creator_id FROM (SELECT COALESCE((SELECT creator_id FROM clicks WHERE id = ?2), \
                (SELECT creator_id FROM links WHERE id = ?4)) AS creator_id) WHERE creator_id IS NOT NULL \
@@ -155,6 +162,7 @@ pub async fn read_for_paid(db: &Db, q: &PaidQuery<'_>) -> StoreResult<PaidReads>
                 text(&skus_json),
                 opt_text(claim.map(|c| c.link_id.as_str())),
                 text(&codes_json),
+                opt_text(customer_email),
             ],
         ),
         Stmt::new(
@@ -169,10 +177,14 @@ pub async fn read_for_paid(db: &Db, q: &PaidQuery<'_>) -> StoreResult<PaidReads>
     };
     let seen = seen.results::<Seen>()?.into_iter().next().ok_or_else(|| StoreError::D1("no seen row".into()))?;
     let click = click.results::<ClickRow>()?.into_iter().next();
+    let mut self_referrers = Vec::new();
     let rates = products
         .results::<ProductRateRow>()?
         .into_iter()
         .map(|r| {
+            if let (true, Some(c)) = (r.self_referral, &r.creator_id) {
+                self_referrers.push(c.clone());
+            }
             let rates = RateInputs {
                 targeted_product: r.targeted_product,
                 targeted_all: r.targeted_all,
@@ -182,7 +194,7 @@ pub async fn read_for_paid(db: &Db, q: &PaidQuery<'_>) -> StoreResult<PaidReads>
             (r.creator_id, ProductRate { product_id: r.product_id, sku: r.sku, rates })
         })
         .collect();
-    Ok(PaidReads { seen, click, codes: codes.results()?, rates })
+    Ok(PaidReads { seen, click, codes: codes.results()?, rates, self_referrers })
 }
 
 row! {
@@ -342,7 +354,7 @@ pub const TAKE_BACK_SQL: &str = "WITH n AS (\
      FROM b WHERE true \
      RETURNING id, '' AS order_id, brand_id, creator_id, link_code, live_session_id, sku, quantity, rate_bps, base, \
        amount, currency, state, kind, created_at, NULL AS method, NULL AS attributed_click, NULL AS attributed_code, \
-       NULL AS reason, NULL AS title, NULL AS payout_id";
+       NULL AS reason, NULL AS title, NULL AS payout_id, NULL AS hold";
 
 pub struct NewOrder<'a> {
     pub row_id: &'a str,
@@ -481,6 +493,15 @@ impl Writes {
         );
     }
 
+    /// Holds the commission `entry_id` (written just before in the batch) for `reason`: the
+    /// approval job passes it by until the brand releases it.
+    pub fn hold(&mut self, entry_id: &str, reason: &str, now: i64) {
+        self.push(
+            "INSERT INTO commission_holds (entry_id, reason, state, created_at) VALUES (?, ?, 'held', ?)",
+            vec![text(entry_id), text(reason), int(now)],
+        );
+    }
+
     /// Refunds `take` more units of a line. It adds to what is stored when the batch runs,
     /// so concurrent refunds of one line add up in any order (they commute); only an
     /// over-refund (past the line's quantity) fails, by the CHECK on `refunded_quantity`,
@@ -601,6 +622,8 @@ row! {
         pub title: Option<String>,
         /// The payout the entry is in, if any.
         pub payout_id: Option<String>,
+        /// Why the entry is held (`self_referral`), while its hold is open.
+        pub hold: Option<String>,
     }
 }
 
@@ -612,15 +635,30 @@ macro_rules! attribution_columns {
     };
 }
 
-const ENTRY_COLUMNS: &str = concat!(
-    "e.id, o.external_id AS order_id, e.brand_id, e.creator_id, e.link_code, e.live_session_id, e.sku, e.quantity, \
-     e.rate_bps, e.base, e.amount, e.currency, e.state, e.kind, e.created_at, pr.title, x.payout_id, ",
-    attribution_columns!()
-);
-const ENTRY_FROM: &str = "FROM commissions e JOIN orders o ON o.id = e.order_id \
-     LEFT JOIN creator_codes dc ON dc.id = o.code_id \
-     LEFT JOIN products pr ON pr.brand_id = e.brand_id AND pr.sku = e.sku \
-     LEFT JOIN payout_entries x ON x.entry_id = e.id";
+/// A ledger entry's columns, as [`EntryRow`] reads them, from [`entry_from!`]'s tables.
+macro_rules! entry_columns {
+    () => {
+        concat!(
+            "e.id, o.external_id AS order_id, e.brand_id, e.creator_id, e.link_code, e.live_session_id, e.sku, \
+             e.quantity, e.rate_bps, e.base, e.amount, e.currency, e.state, e.kind, e.created_at, pr.title, \
+             x.payout_id, h.reason AS hold, ",
+            attribution_columns!()
+        )
+    };
+}
+
+macro_rules! entry_from {
+    () => {
+        "FROM commissions e JOIN orders o ON o.id = e.order_id \
+         LEFT JOIN creator_codes dc ON dc.id = o.code_id \
+         LEFT JOIN products pr ON pr.brand_id = e.brand_id AND pr.sku = e.sku \
+         LEFT JOIN payout_entries x ON x.entry_id = e.id \
+         LEFT JOIN commission_holds h ON h.entry_id = e.id AND h.state = 'held' AND e.state = 'pending'"
+    };
+}
+
+const ENTRY_COLUMNS: &str = entry_columns!();
+const ENTRY_FROM: &str = entry_from!();
 
 /// Ledger entries of one owner (`owner_column` is a constant: `creator_id` or `brand_id`).
 pub async fn entries(db: &Db, owner_column: OwnerColumn, owner_id: &str, page: &Keyset) -> StoreResult<Vec<EntryRow>> {
@@ -715,7 +753,8 @@ pub async fn approve_due(db: &Db, now: i64) -> StoreResult<usize> {
         Stmt::new(events::COMMISSIONS_APPROVED, vec![int(now)]),
         Stmt::new(
             "UPDATE commissions SET state = 'approved' \
-             WHERE kind = 'commission' AND state = 'pending' AND approve_after <= ?",
+             WHERE kind = 'commission' AND state = 'pending' AND approve_after <= ? \
+             AND NOT EXISTS (SELECT 1 FROM commission_holds h WHERE h.entry_id = commissions.id AND h.state = 'held')",
             vec![int(now)],
         ),
     ];

@@ -42,7 +42,7 @@ pub fn entries_csv(rows: &[EntryRow]) -> String {
             e.brand_id.as_str().into(),
             e.creator_id.as_str().into(),
             e.kind.as_str().into(),
-            e.state.as_str().into(),
+            super::ledger::shown_state(e).into(),
             e.sku.as_str().into(),
             e.title.as_deref().into(),
             e.quantity.into(),

@@ -30,13 +30,24 @@ pub struct CommissionOut {
     rate_bps: u32,
     base: Money,
     amount: Money,
-    state: EntryState,
+    /// The stored state, or `held` while a hold is open (stored `pending`).
+    state: &'static str,
+    /// Why it is held (`self_referral`) while it is; `null` otherwise.
+    reason: Option<String>,
     kind: EntryKind,
     created_at: String,
     /// Its order's.
     attribution: Option<AttributionOut>,
     /// The payout that holds it, once one does.
     payout_id: Option<String>,
+}
+
+/// The state a ledger entry is shown in: `held` while a hold is open on it.
+pub fn shown_state(e: &EntryRow) -> &'static str {
+    match (&e.hold, e.state) {
+        (Some(_), EntryState::Pending) => "held",
+        (_, state) => state.as_str(),
+    }
 }
 
 /// A record as stored; its attribution from its order's columns (those a write batch
@@ -56,6 +67,7 @@ pub fn render_entry(e: EntryRow) -> CommissionOut {
 
 pub fn render_entry_of(e: EntryRow, attribution: Option<AttributionOut>) -> CommissionOut {
     let currency = Currency::from_stored(&e.currency);
+    let state = shown_state(&e);
     CommissionOut {
         attribution,
         base: Money::new(e.base, currency),
@@ -70,7 +82,8 @@ pub fn render_entry_of(e: EntryRow, attribution: Option<AttributionOut>) -> Comm
         sku: e.sku,
         quantity: e.quantity,
         rate_bps: e.rate_bps,
-        state: e.state,
+        state,
+        reason: e.hold,
         kind: e.kind,
         payout_id: e.payout_id,
     }

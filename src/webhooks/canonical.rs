@@ -89,6 +89,7 @@ pub fn parse_canonical(body: &[u8]) -> Result<OrderEvent, PayloadError> {
         items,
         refund_items,
         occurred_at_ms,
+        customer_email: super::event::customer_email(field(&obj, "customer_email")),
     })
 }
 
@@ -174,6 +175,16 @@ mod tests {
             Err(PayloadError::Invalid(m)) => m,
             other => panic!("expected Invalid for {v}, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_customer_email_is_read_normalized_and_never_refuses_the_order() {
+        let e = parse(&with(paid(), "customer_email", json!("  Maya@Example.com"))).unwrap();
+        assert_eq!(e.customer_email.as_deref(), Some("maya@example.com"));
+        for odd in [json!("no at sign"), json!("a b@c.d"), json!(7), json!(null)] {
+            assert_eq!(parse(&with(paid(), "customer_email", odd)).unwrap().customer_email, None);
+        }
+        assert_eq!(parse(&paid()).unwrap().customer_email, None);
     }
 
     #[test]

@@ -48,6 +48,19 @@ pub struct OrderEvent {
     pub refund_items: Vec<RefundItem>,
     /// When the order happened, epoch ms; `None` means "use the arrival time".
     pub occurred_at_ms: Option<i64>,
+    /// The buyer's email, trimmed and lowercased, to be compared with the attributed
+    /// creator's (a self-referral is held); never stored. `None` when absent or not an email.
+    pub customer_email: Option<String>,
+}
+
+/// A customer email as orders carry it, normalized for comparison (trimmed, ASCII
+/// lowercase); anything that is not a plausible address is no email rather than an error:
+/// an order is never refused for it.
+pub fn customer_email(v: Option<&serde_json::Value>) -> Option<String> {
+    let e = v?.as_str()?.trim();
+    let plausible =
+        (3..=254).contains(&e.len()) && e.contains('@') && !e.chars().any(|c| c.is_whitespace() || c.is_control());
+    plausible.then(|| e.to_ascii_lowercase())
 }
 
 /// One order line. Invariant (checked by the parsers): all fields are in

@@ -71,6 +71,10 @@ fn parse_order(kind: EventKind, obj: &Map<String, Value>, click_param: &str) -> 
         items,
         refund_items: Vec::new(),
         occurred_at_ms: occurred_at(obj)?,
+        customer_email: super::event::customer_email(
+            field(obj, "email")
+                .or_else(|| field(obj, "customer").and_then(Value::as_object).and_then(|c| field(c, "email"))),
+        ),
     })
 }
 
@@ -143,6 +147,7 @@ fn parse_refund(obj: &Map<String, Value>) -> Result<OrderEvent, PayloadError> {
         items: Vec::new(),
         refund_items,
         occurred_at_ms: occurred_at(obj)?,
+        customer_email: None,
     })
 }
 
@@ -286,6 +291,23 @@ mod tests {
             Err(PayloadError::Invalid(m)) => m,
             other => panic!("expected Invalid, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_customer_email_is_the_orders_else_its_customers_normalized() {
+        let mut v = order();
+        if let Some(o) = v.as_object_mut() {
+            o.remove("email");
+            o.remove("contact_email");
+        }
+        let only_customer = with(v.clone(), "customer", json!({ "email": " Maya@Example.COM " }));
+        assert_eq!(parse("orders/paid", &only_customer).unwrap().customer_email.as_deref(), Some("maya@example.com"));
+        let both = with(only_customer, "email", json!("Buyer@Shop.example"));
+        assert_eq!(parse("orders/paid", &both).unwrap().customer_email.as_deref(), Some("buyer@shop.example"));
+        // Not an address: no email, and the order still parses.
+        let odd = with(v.clone(), "email", json!("nobody"));
+        assert_eq!(parse("orders/paid", &odd).unwrap().customer_email, None);
+        assert_eq!(parse("orders/paid", &v).unwrap().customer_email, None);
     }
 
     #[test]

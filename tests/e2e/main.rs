@@ -10,6 +10,7 @@ mod creators;
 mod events;
 mod hardening;
 mod health;
+mod holds;
 mod hostile;
 mod links;
 mod live;
