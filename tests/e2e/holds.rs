@@ -2,6 +2,7 @@
 //! in any case) writes its commissions `held`; the approval job passes them by; the brand
 //! releases (pending again, then approved) or rejects (reversed) them, once.
 
+use crate::common::receiver::{Received, Receiver};
 use crate::common::sign::headers;
 use crate::common::{app, new_brand, new_link, new_product, unique, Brand};
 use serde_json::{json, Value};
@@ -146,4 +147,37 @@ fn another_buyer_or_no_email_is_not_held_and_cannot_be_decided() {
         s.decide(id, "release", &s.brand.api_key).expect_error(409, "conflict");
         s.decide(id, "reject", &s.brand.api_key).expect_error(409, "conflict");
     }
+}
+
+/// The brand's endpoint hears both outcomes: `commission.reversed` for a rejection (the
+/// reversal), `commission.approved` once a released one is approved; nothing is approved
+/// while the hold is open.
+#[test]
+fn outgoing_events_report_both_outcomes() {
+    let s = shop("events.self@example.com");
+    let r = Receiver::start();
+    app()
+        .post(
+            "/api/webhook-endpoints",
+            Some(&s.brand.api_key),
+            &json!({ "url": r.url, "events": ["commission.approved", "commission.reversed"] }),
+        )
+        .expect(201);
+    let kept = s.order(Some("events.self@example.com"))["commissions"][0]["id"].as_str().unwrap().to_string();
+    let dropped = s.order(Some("events.self@example.com"))["commissions"][0]["id"].as_str().unwrap().to_string();
+    approve();
+    let subject = |e: &Received| e.json()["data"]["id"].as_str().unwrap_or("").to_string();
+    s.decide(&dropped, "reject", &s.brand.api_key).expect(200);
+    let seen = r.wait(20, |seen| seen.iter().any(|e| e.json()["type"] == "commission.reversed"));
+    let reversed: Vec<&Received> = seen.iter().filter(|e| e.json()["type"] == "commission.reversed").collect();
+    assert_eq!(reversed.len(), 1, "{:?}", seen.iter().map(|e| e.body.clone()).collect::<Vec<_>>());
+    assert_eq!(reversed[0].json()["data"]["kind"], "reversal");
+    assert_eq!(reversed[0].json()["data"]["amount"]["amount"], -200);
+    assert!(!seen.iter().any(|e| e.json()["type"] == "commission.approved"), "approved while held");
+    s.decide(&kept, "release", &s.brand.api_key).expect(200);
+    approve();
+    let seen = r.wait(20, |seen| seen.iter().any(|e| e.json()["type"] == "commission.approved"));
+    let approved: Vec<String> =
+        seen.iter().filter(|e| e.json()["type"] == "commission.approved").map(subject).collect();
+    assert_eq!(approved, vec![kept.clone()], "only the released one is approved");
 }
