@@ -25,7 +25,10 @@ pub async fn decide(req: Request, env: &Env, ctx: &worker_sys::Context, id: &str
     let entry = entry.ok_or_else(|| ApiError::not_found("commission"))?;
     let wanted = if reject { HoldState::Rejected } else { HoldState::Released };
     if d.hold != Some(wanted) {
-        return Err(ApiError::conflict(if d.hold.is_none() { "not held" } else { "already decided the other way" }));
+        return Err(ApiError::conflict(match d.hold {
+            None => "this commission is not held",
+            Some(_) => "this commission's hold was already decided the other way",
+        }));
     }
     if d.events {
         store::events::drain_after_response(ctx, env, now);

@@ -28,8 +28,9 @@ macro_rules! decided_now {
     };
 }
 
-/// Decides brand `brand_id`'s open hold on `entry_id` at `now`; `reversal_id` names the
-/// reversal a rejection writes.
+/// Decides brand `brand_id`'s open hold on `entry_id` at `now`: `release` is `Some(hold
+/// ms)` to release it (due that long after `now`), `None` to reject it with a reversal
+/// named `reversal_id`.
 pub async fn decide(
     db: &Db,
     brand_id: &str,
