@@ -27,16 +27,16 @@ fn shop() -> Shop {
 impl Shop {
     /// A click's id, straight from the 302: nothing waits for the queue.
     fn click_now(&self, ua: &str) -> String {
-        let r = app().send("GET", &format!("/{}", self.code), None, &[("user-agent", ua)], None);
-        assert_eq!(r.status, 302, "{}", r.body);
-        let loc = r.header("location").expect("location");
-        loc.split(['?', '&']).find_map(|kv| kv.strip_prefix("aff_click=")).expect("click id").to_string()
+        self.click_with(&[("user-agent", ua)])
     }
 
     /// A click of one visitor (user agent and IP), its id from the 302.
     fn click_from(&self, ua: &str, ip: &str) -> String {
-        let r =
-            app().send("GET", &format!("/{}", self.code), None, &[("user-agent", ua), ("cf-connecting-ip", ip)], None);
+        self.click_with(&[("user-agent", ua), ("cf-connecting-ip", ip)])
+    }
+
+    fn click_with(&self, headers: &[(&str, &str)]) -> String {
+        let r = app().send("GET", &format!("/{}", self.code), None, headers, None);
         assert_eq!(r.status, 302, "{}", r.body);
         let loc = r.header("location").expect("location");
         loc.split(['?', '&']).find_map(|kv| kv.strip_prefix("aff_click=")).expect("click id").to_string()
