@@ -39,10 +39,12 @@ fi
 cp src/shim.mjs "$out.tmp/shim.mjs"
 # Static assets, served by Workers static assets before the worker runs (wrangler.toml's
 # [assets]): openapi.yaml as /openapi.json and /docs, checked for dangling $refs on the way;
-# the live page's script and stylesheet (its CSP allows 'self').
+# the live page's script and stylesheet (its CSP allows 'self'); the dashboard.
 "$(node_bin)" scripts/openapi.mjs "$out.tmp/assets"
 cp src/views/live_page.js "$out.tmp/assets/live-page.js"
 cp src/views/live_page.css "$out.tmp/assets/live-page.css"
+# The dashboard at /app (app/, bundled with its chart and QR libraries; its CSP).
+"$(node_bin)" scripts/app.mjs "$out.tmp/assets"
 rm -rf "$out" && mv "$out.tmp" "$out"
 
 raw=$(stat -c %s "$out/index_bg.wasm")

@@ -29,7 +29,8 @@ bash "$here/build.sh"
 log "queue consumer test (node --test tests/queue.test.mjs)"
 "$(node_bin)" --test --test-reporter=dot tests/queue.test.mjs
 
-# Chromium, for the checks in a real browser (the live page, the storefront script); curl,
+# Chromium, for the checks in a real browser (the live page, the storefront script, the
+# dashboard); curl,
 # jq and openssl, which the README's quickstart uses.
 apt_install chromium curl jq openssl
 export AE_CHROMIUM="${AE_CHROMIUM:-$(command -v chromium)}"
@@ -80,6 +81,9 @@ if [ "$status" = 0 ] && [ $# = 0 ]; then
   log "storefront script in Chromium (node --test tests/storefront.test.mjs)"
   AE_BASE_URL="http://127.0.0.1:$port" AE_ADMIN_TOKEN="$token" \
     "$(node_bin)" --test --test-reporter=dot tests/storefront.test.mjs || status=$?
+  log "the dashboard in Chromium (node --test tests/app.test.mjs; screenshots in build/screenshots)"
+  AE_BASE_URL="http://127.0.0.1:$port" AE_ADMIN_TOKEN="$token" \
+    "$(node_bin)" --test --test-reporter=spec tests/app.test.mjs || status=$?
   log "the README's quickstart, as written (node --test tests/quickstart.test.mjs)"
   AE_BASE_URL="http://127.0.0.1:$port" AE_ADMIN_TOKEN="$token" \
     "$(node_bin)" --test --test-reporter=dot tests/quickstart.test.mjs || status=$?

@@ -50,15 +50,53 @@ fn worker_routes() -> BTreeSet<Route> {
     assert!(arms >= 30, "read only {arms} arms of dispatch: has its layout changed?");
     routes.insert(("GET".to_string(), "/{}".to_string()));
     routes.insert(("HEAD".to_string(), "/{}".to_string()));
-    // Every file the build puts in the assets folder is a GET route (`x.html` at `/x`).
-    let assets = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/build/assets")).expect("build/assets");
-    for entry in assets {
-        let name = entry.expect("an asset").file_name().into_string().expect("a UTF-8 asset name");
-        if name != "_headers" {
-            routes.insert(("GET".to_string(), format!("/{}", name.trim_end_matches(".html"))));
-        }
+    // Every file the build puts in the assets folder is a GET route (`x.html` at `/x`); the
+    // files of a folder (the dashboard's pages, `app/x.html` at `/app/x`) are `/app/{}`.
+    for (folder, name) in asset_files() {
+        let path = match folder {
+            Some(folder) => format!("/{folder}/{{}}"),
+            None => format!("/{name}"),
+        };
+        routes.insert(("GET".to_string(), path));
     }
     routes
+}
+
+/// `(folder, name without .html)` of every file in `build/assets` (one level of folders).
+fn asset_files() -> Vec<(Option<String>, String)> {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/build/assets");
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(root).expect("build/assets") {
+        let entry = entry.expect("an asset");
+        let name = entry.file_name().into_string().expect("a UTF-8 asset name");
+        if entry.file_type().expect("a file type").is_dir() {
+            for inner in std::fs::read_dir(entry.path()).expect("an assets folder") {
+                let inner = inner.expect("an asset").file_name().into_string().expect("a UTF-8 asset name");
+                files.push((Some(name.clone()), inner.trim_end_matches(".html").to_string()));
+            }
+        } else if name != "_headers" {
+            files.push((None, name.trim_end_matches(".html").to_string()));
+        }
+    }
+    files
+}
+
+/// The values a path parameter of `path` may take, when the spec lists them (`enum`).
+fn enum_of(path: &str, parameter: &str) -> Option<Vec<String>> {
+    let op = &spec::document()["paths"][path]["get"];
+    let p = op["parameters"].as_array()?.iter().find(|p| p["name"] == parameter && p["in"] == "path")?;
+    Some(p["schema"]["enum"].as_array()?.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+}
+
+/// A path of the spec with its parameters filled: the first listed value, else a dummy id.
+fn concrete(path: &str) -> String {
+    path.split('/')
+        .map(|s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(name) => enum_of(path, name).and_then(|v| v.into_iter().next()).unwrap_or_else(|| "zz_nothing".into()),
+            None => s.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn spec_routes() -> BTreeSet<Route> {
@@ -72,6 +110,17 @@ fn the_spec_has_exactly_the_routes_the_worker_answers() {
     let unanswered: Vec<_> = spec.difference(&worker).collect();
     assert!(undocumented.is_empty(), "routes the worker answers that openapi.yaml lacks: {undocumented:?}");
     assert!(unanswered.is_empty(), "routes in openapi.yaml that dispatch does not have: {unanswered:?}");
+    // The dashboard's pages are exactly the ones the spec lists, and each is served.
+    let pages: BTreeSet<String> =
+        asset_files().into_iter().filter(|(f, _)| f.as_deref() == Some("app")).map(|(_, n)| n).collect();
+    let listed: BTreeSet<String> =
+        enum_of("/app/{page}", "page").expect("/app/{page} lists its pages").into_iter().collect();
+    assert_eq!(pages, listed, "build/assets/app against the spec's /app/{{page}}");
+    for page in pages {
+        let r = app().get(&format!("/app/{page}"), None);
+        assert_eq!(r.status, 200, "/app/{page}");
+        assert!(r.header("content-type").is_some_and(|c| c.starts_with("text/html")), "/app/{page}: {:?}", r.headers);
+    }
 }
 
 #[test]
@@ -79,7 +128,7 @@ fn every_spec_route_is_answered_by_the_worker() {
     // Unauthenticated and with dummy ids, each answer is an error of the route itself
     // (401, 404 of a record, 422 …), never "no such route" or "not this method".
     for (method, path) in spec::operations() {
-        let concrete = normalized(&path).replace("{}", "zz_nothing");
+        let concrete = concrete(&path);
         let body = matches!(method.as_str(), "POST" | "PUT" | "PATCH").then_some(&b"{}"[..]);
         let r = app().send(&method, &concrete, None, &[("content-type", "application/json")], body);
         assert_ne!(r.status, 405, "{method} {path}: {}", r.body);

@@ -1,0 +1,73 @@
+// The creator's live sessions: start one, pin and unpin products while live, see the stats,
+// open the viewers' page, end it.
+import { h, put } from "../lib/dom.js";
+import { get, post, api } from "../lib/api.js";
+import { section, pagedTable, badge, form, actionButton, loading, alertLine, showError, copyable } from "../lib/ui.js";
+import { moneyList, when } from "../lib/format.js";
+
+export function live() {
+  const detail = h("div", { class: "detail", id: "live-detail" });
+  const list = pagedTable("/api/live-sessions", [
+    { label: "Session", cell: (s) => h("div", null, h("strong", null, s.title), h("div", { class: "muted small" }, when(s.created_at))) },
+    { label: "State", cell: (s) => badge(s.state) },
+    { label: "Viewer page", cell: (s) => h("a", { href: s.share_url, target: "_blank", rel: "noopener" }, "Open") },
+    { label: "", cell: (s) => h("button", { type: "button", class: "secondary", onclick: () => manage(detail, s.id, list) }, s.state === "live" ? "Manage" : "Stats") },
+  ], { empty: "No live sessions yet." });
+  const start = form({
+    id: "new-live",
+    inline: true,
+    submit: "Go live",
+    fields: [{ name: "title", label: "Title of the show", required: true, placeholder: "Friday drop" }],
+    onSubmit: async (v, el) => {
+      const s = await post("/api/live-sessions", { title: v.title });
+      el.reset();
+      list.reload();
+      manage(detail, s.id, list);
+      return h("div", null, h("p", { class: "ok" }, "You are live. Share the viewer page:"), copyable(s.share_url, "Copy page link"));
+    },
+  });
+  return [section("Start a live session", start), section("Sessions", list, detail)];
+}
+
+async function manage(box, id, list) {
+  put(box, loading());
+  try {
+    const [s, stats] = await Promise.all([get(`/api/live-sessions/${id}`), get(`/api/live-sessions/${id}/stats`)]);
+    const refresh = () => manage(box, id, list);
+    const pins = s.pins.length
+      ? h("ul", { class: "plain pins" }, s.pins.map((p) => h("li", null, h("strong", null, p.product.title), ` · ${p.price_display} · `, h("span", { class: "muted small" }, `pinned ${when(p.pinned_at)}`), " ",
+        s.state === "live" ? actionButton("Unpin", async () => { await api("DELETE", `/api/live-sessions/${id}/pins/${p.product.id}`); refresh(); }) : null)))
+      : h("p", { class: "empty" }, "Nothing pinned.");
+    let pin = null;
+    if (s.state === "live") {
+      const options = [["", "Choose a showcased product"]];
+      pin = form({
+        id: "pin",
+        inline: true,
+        submit: "Pin",
+        fields: [{ name: "product_id", label: "Product", required: true, options }],
+        onSubmit: async (v) => {
+          await post(`/api/live-sessions/${id}/pins`, { product_id: v.product_id });
+          refresh();
+        },
+      });
+      get("/api/showcase?limit=100").then((page) => {
+        for (const p of page.items) pin.elements.product_id.append(h("option", { value: p.id }, `${p.title} (${p.sku})`));
+      }, () => {});
+    }
+    put(box,
+      h("h3", null, s.title, " ", badge(s.state)),
+      h("dl", { class: "stats" },
+        h("div", null, h("dt", null, "Clicks"), h("dd", null, String(stats.clicks))),
+        h("div", null, h("dt", null, "Orders"), h("dd", null, String(stats.orders))),
+        h("div", null, h("dt", null, "GMV"), h("dd", null, moneyList(stats.gmv))),
+        h("div", null, h("dt", null, "Commission"), h("dd", null, moneyList(stats.commission)))),
+      h("p", null, h("a", { class: "button secondary", href: s.share_url, target: "_blank", rel: "noopener" }, "Open the viewer page")),
+      pin, pins,
+      s.state === "live" ? actionButton("End session", async () => { await post(`/api/live-sessions/${id}/end`); list.reload(); refresh(); }, { kind: "danger", confirmText: "End this live session?" }) : null);
+  } catch (err) {
+    const e = alertLine();
+    showError(e, err);
+    put(box, e);
+  }
+}
