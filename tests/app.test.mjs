@@ -52,11 +52,14 @@ async function fill(page, formId, values) {
   await page.click(`#${formId} button[type=submit]`);
 }
 
+/** Until the page has rendered and nothing on it is loading any more. */
+const settled = (page) => page.waitForFunction(() => document.getElementById("main") && !document.querySelector("[aria-busy]"));
+
 /** Reloads `path` until `check()` holds (the queue lands clicks within seconds), or fails. */
 async function eventually(page, path, check, what) {
   for (let i = 0; i < 30; i++) {
     await page.goto(`${base}${path}`);
-    await page.locator("main [aria-busy]").first().waitFor({ state: "detached", timeout: 10_000 }).catch(() => {});
+    await settled(page);
     if (await check()) return;
     await sleep(1000);
   }
@@ -190,7 +193,7 @@ test("the dashboard, the whole story in Chromium", { timeout: 240_000 }, async (
     await brand.locator("td", { hasText: `order-${tag}` }).waitFor();
     await shoot(brand, "brand-orders-desktop");
     await brand.goto(`${base}/app/payouts`);
-    await fill(brand, "new-payout", { currency: "USD", minimum: "1" });
+    await fill(brand, "new-payout", { currency: "USD", minimum: "1.00" });
     await brand.locator("#new-payout .result tbody tr").waitFor();
     const payoutRow = brand.locator(".paged tbody tr", { hasText: creatorId });
     await payoutRow.locator("input[name=reference]").fill(`wire-${tag}`);
@@ -209,18 +212,22 @@ test("the dashboard, the whole story in Chromium", { timeout: 240_000 }, async (
     const cookie = `ae_session=${session.value}`;
     assert.equal(await creator.evaluate(() => document.cookie), "", "the page cannot read the session");
 
-    // Phone screenshots (390 px) with the same session; nothing wider than the screen.
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, userAgent: UA });
-    await phone.addCookies([session]);
-    const small = await phone.newPage();
-    for (const [path, name] of [["/app", "creator-home-phone"], ["/app/showcase", "creator-showcase-phone"], ["/app/live", "creator-live-phone"]]) {
-      await small.goto(`${base}${path}`);
-      await small.locator("main [aria-busy]").first().waitFor({ state: "detached" }).catch(() => {});
-      if (path === "/app/showcase") await small.locator(".product").first().waitFor();
-      assert.ok(await small.evaluate(() => document.documentElement.scrollWidth <= 390), `${path} fits a phone`);
-      await shoot(small, name);
+    // Phone screenshots (390 px) with the same sessions; nothing wider than the screen.
+    const brandSession = (await brand.context().cookies(base)).find((c) => c.name === "ae_session");
+    for (const [who, shotsOf] of [[session, [["/app", "creator-home-phone"], ["/app/showcase", "creator-showcase-phone"], ["/app/commissions", "creator-commissions-phone"]]],
+      [brandSession, [["/app", "brand-orders-phone"], ["/app/payouts", "brand-payouts-phone"]]]]) {
+      const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, userAgent: UA });
+      await phone.addCookies([who]);
+      const small = await phone.newPage();
+      for (const [path, name] of shotsOf) {
+        await small.goto(`${base}${path}`);
+        await settled(small);
+        if (path === "/app/showcase") await small.locator(".product").first().waitFor();
+        assert.ok(await small.evaluate(() => document.documentElement.scrollWidth <= 390), `${path} fits a phone`);
+        await shoot(small, name);
+      }
+      await phone.close();
     }
-    await phone.close();
 
     // A cookie-authenticated write from another origin: 403, nothing made.
     const foreign = await fetch(`${base}/api/links`, { method: "POST", body: JSON.stringify({ product_id: "pr_x" }),

@@ -3,7 +3,7 @@
 import { h } from "../lib/dom.js";
 import { post } from "../lib/api.js";
 import { section, pagedTable, badge, form, table } from "../lib/ui.js";
-import { money, when } from "../lib/format.js";
+import { money, parseMoney, when } from "../lib/format.js";
 import { csv } from "./commissions.js";
 
 const columns = (extra) => [
@@ -37,14 +37,11 @@ export function payouts(me) {
     submit: "Create payouts",
     fields: [
       { name: "currency", label: "Currency", required: true, value: "USD" },
-      { name: "minimum", label: "Minimum (minor units)", value: "1", inputmode: "numeric", hint: "Creators whose approved balance is below this wait for the next run." },
+      { name: "minimum", label: "Minimum balance", value: "0.01", inputmode: "decimal", hint: "In that currency. Creators below it wait for the next run." },
     ],
     onSubmit: async (v) => {
       const body = { currency: v.currency.toUpperCase() };
-      if (v.minimum) {
-        if (!/^\d{1,15}$/.test(v.minimum)) throw new Error("The minimum is a whole number of minor units (cents).");
-        body.minimum = Number(v.minimum);
-      }
+      if (v.minimum) body.minimum = parseMoney(v.minimum, body.currency);
       const made = await post("/api/payouts", body);
       list.reload();
       return made.items.length
