@@ -11,6 +11,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { mkdirSync } from "node:fs";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
@@ -133,6 +134,16 @@ test("the dashboard, the whole story in Chromium", { timeout: 240_000 }, async (
     assert.equal(await brand.locator('img[src="x"]').count(), 0);
     assert.equal(await brand.evaluate(() => window.__xss), undefined, "no script ran from the title");
     await shoot(brand, "brand-products-desktop");
+    // Edit (the price) and withdraw, then showcase it again.
+    const productRow = brand.locator(".paged tbody tr", { hasText: `TEE-${tag}` });
+    await productRow.getByRole("button", { name: "Edit" }).click();
+    await productRow.locator(".edit input[name=price]").fill("24.50");
+    await productRow.locator(".edit button[type=submit]").click();
+    await productRow.locator('td[data-label="Price"]', { hasText: "24.50" }).waitFor();
+    await productRow.getByRole("button", { name: "Withdraw" }).click();
+    await productRow.locator(".badge.withdrawn").waitFor();
+    await productRow.getByRole("button", { name: "Showcase again" }).click();
+    await productRow.locator(".badge.active").waitFor();
     await brand.goto(`${base}/app/rates`);
     await fill(brand, "set-rate", { creator_id: creatorId, rate: "15" });
     await brand.locator("#set-rate .ok").waitFor();
@@ -161,20 +172,24 @@ test("the dashboard, the whole story in Chromium", { timeout: 240_000 }, async (
     assert.equal(visit.status, 302);
     const clickId = new URL(visit.headers.get("location")).searchParams.get("aff_click");
     assert.match(clickId, /^clk_/);
-    const order = JSON.stringify({ id: `evt_${tag}`, type: "order.paid", order_id: `order-${tag}`, click_id: clickId, currency: "USD",
-      items: [{ sku: `TEE-${tag}`, quantity: 2, unit_price: 2500 }], occurred_at: new Date().toISOString() });
-    const ts = Math.floor(Date.now() / 1000).toString();
-    const sig = createHmac("sha256", Buffer.from(secret.slice("whsec_".length), "base64")).update(`evt_${tag}.${ts}.${order}`).digest("base64");
-    const hook = await fetch(`${base}/webhooks/${brandId}`, { method: "POST", body: order,
-      headers: { "content-type": "application/json", "webhook-id": `evt_${tag}`, "webhook-timestamp": ts, "webhook-signature": `v1,${sig}` } });
-    assert.equal(hook.status, 200, await hook.clone().text());
-    assert.equal((await hook.json()).status, "attributed");
+    /** The brand's store confirms an order, signed as Standard Webhooks. */
+    async function storeOrder(id, fields) {
+      const body = JSON.stringify({ id, type: "order.paid", order_id: id, currency: "USD",
+        items: [{ sku: `TEE-${tag}`, quantity: 2, unit_price: 2450 }], occurred_at: new Date().toISOString(), ...fields });
+      const ts = Math.floor(Date.now() / 1000).toString();
+      const sig = createHmac("sha256", Buffer.from(secret.slice("whsec_".length), "base64")).update(`${id}.${ts}.${body}`).digest("base64");
+      const r = await fetch(`${base}/webhooks/${brandId}`, { method: "POST", body,
+        headers: { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": ts, "webhook-signature": `v1,${sig}` } });
+      assert.equal(r.status, 200, await r.clone().text());
+      return r.json();
+    }
+    assert.equal((await storeOrder(`order-${tag}`, { click_id: clickId })).status, "attributed");
     assert.equal((await fetch(`${base}/__scheduled`)).status, 200); // hold_days 0: approved now
 
-    // The creator's home: earnings approved at the targeted 15 % ($7.50), the click and the order in the stats and the chart.
+    // The creator's home: earnings approved at the targeted 15 % of 2 × $24.50 ($7.35), the click and the order in the stats and the chart.
     const row = creator.locator("tbody tr", { hasText: shortUrl });
     await eventually(creator, "/app", async () =>
-      (await creator.locator(".total .big").first().innerText().catch(() => "")).includes("7.50") &&
+      (await creator.locator(".total .big").first().innerText().catch(() => "")).includes("7.35") &&
       (await row.locator('td[data-label="Clicks"]').innerText().catch(() => "")).startsWith("1 ") &&
       (await row.locator('td[data-label="Orders"]').innerText().catch(() => "")) === "1", "earnings and stats");
     await row.getByRole("button", { name: "Chart & QR" }).click();
@@ -188,6 +203,29 @@ test("the dashboard, the whole story in Chromium", { timeout: 240_000 }, async (
     await creator.goto(`${base}/app/commissions`);
     await creator.locator("td", { hasText: `Click ${clickId}` }).first().waitFor();
 
+    // A live session: start, pin the product (found by the pin form's search), unpin, pin
+    // again, open the viewer page, end.
+    await creator.goto(`${base}/app/live`);
+    await fill(creator, "new-live", { title: `Friday drop ${tag}` });
+    const pinForm = creator.locator("#live-detail #pin");
+    await pinForm.locator("[name=q]").fill(`TEE-${tag}`);
+    const option = pinForm.locator("select option", { hasText: `TEE-${tag}` });
+    await option.waitFor({ state: "attached" });
+    await pinForm.locator("select").selectOption(await option.getAttribute("value"));
+    await pinForm.locator("button[type=submit]").click();
+    const pinned = creator.locator("#live-detail .pins li", { hasText: `Tee ${tag}` });
+    await pinned.waitFor();
+    const viewer = await creator.locator("#live-detail a", { hasText: "Open the viewer page" }).getAttribute("href");
+    assert.match(viewer, /\/live\/ls_/);
+    const feed = await (await fetch(`${base}/api/live/${viewer.split("/").pop()}`)).json();
+    assert.equal(feed.pins.length, 1, "the viewers see the pin");
+    await pinned.getByRole("button", { name: "Unpin" }).click();
+    await creator.locator("#live-detail .empty", { hasText: "Nothing pinned" }).waitFor();
+    await shoot(creator, "creator-live-desktop");
+    creator.once("dialog", (d) => d.accept());
+    await creator.locator("#live-detail").getByRole("button", { name: "End session" }).click();
+    await creator.locator("#live-detail h3 .badge.ended").waitFor();
+
     // The brand pays out and marks it paid; the order shows its attribution.
     await brand.goto(`${base}/app`);
     await brand.locator("td", { hasText: `order-${tag}` }).waitFor();
@@ -200,6 +238,38 @@ test("the dashboard, the whole story in Chromium", { timeout: 240_000 }, async (
     await payoutRow.getByRole("button", { name: "Mark paid" }).click();
     await brand.locator(".paged tbody tr", { hasText: `wire-${tag}` }).locator(".badge.paid").waitFor();
     await shoot(brand, "brand-payouts-desktop");
+
+    // A webhook endpoint (a receiver here, on 127.0.0.1): its secret shown once, a test ping
+    // delivered and listed.
+    const received = [];
+    const receiver = createServer((req, res) => { let b = ""; req.on("data", (c) => (b += c)); req.on("end", () => { received.push(b); res.writeHead(204).end(); }); });
+    await new Promise((r) => receiver.listen(0, "127.0.0.1", r));
+    try {
+      await brand.goto(`${base}/app/webhooks`);
+      await fill(brand, "new-endpoint", { url: `http://127.0.0.1:${receiver.address().port}/hook` });
+      assert.match(await brand.locator("#new-endpoint .once input").inputValue(), /^whsec_/);
+      const endpoint = brand.locator(".paged tbody tr", { hasText: `127.0.0.1:${receiver.address().port}` });
+      await endpoint.getByRole("button", { name: "Send test" }).click();
+      for (let i = 0; i < 30 && !(await brand.locator("#deliveries tbody tr", { hasText: "ping" }).locator(".badge.ok").count()); i++) {
+        await sleep(500);
+        await endpoint.getByRole("button", { name: "Deliveries" }).click();
+        await settled(brand);
+      }
+      await brand.locator("#deliveries tbody tr", { hasText: "ping" }).locator(".badge.ok").waitFor({ timeout: 1000 });
+      assert.ok(received.some((b) => JSON.parse(b).type === "ping"), "the receiver got the ping");
+    } finally {
+      receiver.close();
+    }
+
+    // A self-referral (the customer's email is the creator's): held, and the brand releases it.
+    const visit2 = await fetch(shortUrl, { redirect: "manual", headers: { "user-agent": UA, "cf-connecting-ip": "198.51.100.77" } });
+    const click2 = new URL(visit2.headers.get("location")).searchParams.get("aff_click");
+    await storeOrder(`self-${tag}`, { click_id: click2, customer_email: `Maya-${tag}@example.com` });
+    await brand.goto(`${base}/app/commissions`);
+    const heldRow = brand.locator("tbody tr", { hasText: `self-${tag}` });
+    await heldRow.locator(".badge.held").waitFor();
+    await heldRow.getByRole("button", { name: "Release" }).click();
+    await brand.locator("tbody tr", { hasText: `self-${tag}` }).locator(".badge.pending").waitFor();
 
     // The creator sees it paid; then signs out, and the session's cookie no longer works.
     await creator.goto(`${base}/app/payouts`);

@@ -1,7 +1,7 @@
 // The creator's live sessions: start one, pin and unpin products while live, see the stats,
 // open the viewers' page, end it.
 import { h, put } from "../lib/dom.js";
-import { get, post, api } from "../lib/api.js";
+import { get, post, api, withQuery } from "../lib/api.js";
 import { section, pagedTable, badge, form, actionButton, loading, alertLine, showError, copyable } from "../lib/ui.js";
 import { moneyList, when } from "../lib/format.js";
 
@@ -32,7 +32,8 @@ export function live() {
 async function manage(box, id, list) {
   put(box, loading());
   try {
-    const [s, stats] = await Promise.all([get(`/api/live-sessions/${id}`), get(`/api/live-sessions/${id}/stats`)]);
+    // The pins come from the viewers' feed (the same JSON the viewer page reads).
+    const [s, stats] = await Promise.all([get(`/api/live/${id}`), get(`/api/live-sessions/${id}/stats`)]);
     const refresh = () => manage(box, id, list);
     const pins = s.pins.length
       ? h("ul", { class: "plain pins" }, s.pins.map((p) => h("li", null, h("strong", null, p.product.title), ` · ${p.price_display} · `, h("span", { class: "muted small" }, `pinned ${when(p.pinned_at)}`), " ",
@@ -40,20 +41,32 @@ async function manage(box, id, list) {
       : h("p", { class: "empty" }, "Nothing pinned.");
     let pin = null;
     if (s.state === "live") {
-      const options = [["", "Choose a showcased product"]];
       pin = form({
         id: "pin",
         inline: true,
         submit: "Pin",
-        fields: [{ name: "product_id", label: "Product", required: true, options }],
+        fields: [
+          { name: "q", label: "Find a product", placeholder: "title or SKU" },
+          { name: "product_id", label: "Product", required: true, options: [["", "Search first"]] },
+        ],
         onSubmit: async (v) => {
           await post(`/api/live-sessions/${id}/pins`, { product_id: v.product_id });
           refresh();
         },
       });
-      get("/api/showcase?limit=100").then((page) => {
-        for (const p of page.items) pin.elements.product_id.append(h("option", { value: p.id }, `${p.title} (${p.sku})`));
-      }, () => {});
+      // The choices follow the search box (the showcase's own search, 100 at most).
+      const choices = pin.elements.product_id;
+      let asked = 0;
+      const find = async () => {
+        const n = ++asked;
+        const page = await get(withQuery("/api/showcase", { q: pin.elements.q.value.trim(), limit: 100 })).catch(() => ({ items: [] }));
+        if (n !== asked) return;
+        put(choices, h("option", { value: "" }, page.items.length ? "Choose a product" : "No product matches"),
+          page.items.map((p) => h("option", { value: p.id }, `${p.title} (${p.sku})`)));
+        pin.dataset.ready = String(n);
+      };
+      pin.elements.q.addEventListener("input", find);
+      find();
     }
     put(box,
       h("h3", null, s.title, " ", badge(s.state)),
