@@ -209,8 +209,8 @@ test("the dashboard, the whole story in Chromium", { timeout: 240_000 }, async (
     await fill(creator, "new-live", { title: `Friday drop ${tag}` });
     const pinForm = creator.locator("#live-detail #pin");
     await pinForm.locator("[name=q]").fill(`TEE-${tag}`);
+    await creator.locator(`#live-detail #pin[data-searched="TEE-${tag}"]`).waitFor();
     const option = pinForm.locator("select option", { hasText: `TEE-${tag}` });
-    await option.waitFor({ state: "attached" });
     await pinForm.locator("select").selectOption(await option.getAttribute("value"));
     await pinForm.locator("button[type=submit]").click();
     const pinned = creator.locator("#live-detail .pins li", { hasText: `Tee ${tag}` });

@@ -59,11 +59,14 @@ async function manage(box, id, list) {
       let asked = 0;
       const find = async () => {
         const n = ++asked;
-        const page = await get(withQuery("/api/showcase", { q: pin.elements.q.value.trim(), limit: 100 })).catch(() => ({ items: [] }));
+        const q = pin.elements.q.value.trim();
+        const page = await get(withQuery("/api/showcase", { q, limit: 100 })).catch(() => ({ items: [] }));
         if (n !== asked) return;
+        // A choice already made stays made when it is still among the results.
+        const chosen = choices.value;
         put(choices, h("option", { value: "" }, page.items.length ? "Choose a product" : "No product matches"),
-          page.items.map((p) => h("option", { value: p.id }, `${p.title} (${p.sku})`)));
-        pin.dataset.ready = String(n);
+          page.items.map((p) => h("option", { value: p.id, selected: p.id === chosen }, `${p.title} (${p.sku})`)));
+        pin.dataset.searched = q;
       };
       pin.elements.q.addEventListener("input", find);
       find();
