@@ -21,6 +21,9 @@
 //          --cg-runs=N (callgrind in N workerd processes, median reported; default 1)
 //          --ingest=N (clicks per ingest run; 20000, --quick 2000)  --no-ingest
 //          --no-wrangler (the ingest without its wrangler dev runs)  --ingest-only
+//          --real-bindings (only the redirect with workerd's real KV, D1 and queue bindings
+//          over constant-time services: bench/real-bindings.mjs; a full run ends with it,
+//          unless --no-real-bindings)
 // For profiling: --cg-only (instruction counts only)  --targets=rustS,jsS,…  --method=HEAD
 //          --keep=DIR (keep the callgrind dumps for callgrind_annotate)
 
@@ -756,6 +759,7 @@ function table(rows) {
 }
 
 async function main() {
+  if (flag("real-bindings")) return (await import("./real-bindings.mjs")).realBindings();
   for (const f of ["index_bg.wasm", "index.js", "shim.mjs"]) {
     if (!fs.existsSync(path.join(BUILD, f))) throw new Error(`build/${f} missing: run npm run build`);
   }
@@ -877,6 +881,8 @@ async function main() {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   report(res);
+  // The second mode, beside it: the real bindings over constant-time services (bare workerd).
+  if (!flag("no-real-bindings")) await (await import("./real-bindings.mjs")).realBindings();
 }
 
 function report(res) {
