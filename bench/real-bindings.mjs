@@ -33,6 +33,7 @@ const ROUNDS = opt("rounds", 3);
 const SECONDS = opt("duration", 6);
 const WARMUP = opt("warmup", 8000);
 const CG_REQUESTS = opt("requests", 1000);
+const COLD_LINKS = 1500;
 const log = (m) => console.error(`[real-bindings] ${m}`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -56,12 +57,13 @@ function request(port, method, p, headers = {}) {
     req.end();
   });
 }
+/** `n` GETs of `p` (a path, or `(i) => path` for the i-th), `concurrency` at a time; every answer a 302. */
 async function hammer(port, p, n, concurrency = 4) {
   let next = 0;
   const one = async () => {
     while (next < n) {
-      next++;
-      const r = await request(port, "GET", p, { "user-agent": UA });
+      const i = next++;
+      const r = await request(port, "GET", typeof p === "function" ? p(i) : p, { "user-agent": UA });
       if (r.status !== 302) throw new Error(`GET ${p} on ${port}: ${r.status} ${r.body}`);
     }
   };
@@ -93,14 +95,23 @@ async function seededRecords() {
     const creator = await api("/api/creators", TOKEN, { handle: "bench" + randomBytes(3).toString("hex") });
     const product = await api("/api/products", brand.api_key, { sku: "BENCH-1", title: "Bench product", url: "https://shop.example/products/bench?variant=1", price: { amount: 2000, currency: "USD" }, commission_bps: 1250 });
     const link = await api("/api/links", creator.api_key, { product_id: product.id });
+    // Links for the cold path: more than the isolate's cache holds (1,000), visited in turn,
+    // so that every redirect misses the cache and reads its two KV records.
+    const cold = [];
+    for (let i = 0; i < COLD_LINKS; i++) cold.push((await api("/api/links", creator.api_key, { product_id: product.id })).code);
     // The link's record is written after the response; a click makes sure it is there.
     await (await mf.dispatchFetch(`http://bench.local/${link.code}`, { redirect: "manual", headers: { "user-agent": UA } })).arrayBuffer();
     await sleep(500);
     const kv = await mf.getKVNamespace("LINKS");
     const records = {};
-    for (const { name } of (await kv.list()).keys) records[name] = await kv.get(name);
-    if (!records[`link:${link.code}`]) throw new Error(`no KV record for the link: ${Object.keys(records)}`);
-    return { code: link.code, records };
+    let cursor;
+    do {
+      const page = await kv.list({ cursor });
+      for (const { name } of page.keys) records[name] = await kv.get(name);
+      cursor = page.list_complete ? undefined : page.cursor;
+    } while (cursor);
+    for (const c of [link.code, ...cold]) if (!records[`link:${c}`]) throw new Error(`no KV record for the link ${c}`);
+    return { code: link.code, cold, records };
   } finally {
     await mf.dispose();
   }
@@ -147,27 +158,42 @@ const QUEUE_SERVICE = SERVICE(`async function handle(request, url) {
 async function writeConfig(dir, seed) {
   const built = fs.readdirSync(BUILD, { recursive: true }).filter((f) => /\.(m?js|wasm)$/.test(f) && !f.startsWith("assets"));
   for (const f of built) { fs.mkdirSync(path.join(dir, "rust", path.dirname(f)), { recursive: true }); fs.copyFileSync(path.join(BUILD, f), path.join(dir, "rust", f)); }
+  // `rustN`: the built worker with the shim's hot-link cache taken out, the redirect as it
+  // was before the cache: the cold path's "before".
+  const shim = fs.readFileSync(path.join(BUILD, "shim.mjs"), "utf8");
+  const noCache = shim.replace("const kept = hotRecords(linkKey, now);", "const kept = undefined;")
+    .replace("if (product !== null) keepHot(linkKey, link, product, now);", "");
+  if (noCache.includes("hotRecords(linkKey, now);") || noCache.includes("keepHot(linkKey, link, product, now);")) throw new Error("bench: the shim's cache calls have changed; update bench/real-bindings.mjs");
+  fs.writeFileSync(path.join(dir, "rust", "shim-nocache.mjs"), noCache);
+  fs.writeFileSync(path.join(dir, "cold.lua"), `local codes = {${seed.cold.map((c) => JSON.stringify(c)).join(",")}}
+local i = 0
+request = function()
+  i = i % #codes + 1
+  return wrk.format("GET", "/" .. codes[i])
+end
+`);
   fs.mkdirSync(path.join(dir, "js"));
   fs.copyFileSync(path.join(BENCH, "redirect-js.mjs"), path.join(dir, "js", "redirect-js.mjs"));
   fs.copyFileSync(path.join(BENCH, "const-302.mjs"), path.join(dir, "const-302.mjs"));
   fs.writeFileSync(path.join(dir, "kv.mjs"), KV_SERVICE(seed.records));
   fs.writeFileSync(path.join(dir, "d1.mjs"), D1_SERVICE);
   fs.writeFileSync(path.join(dir, "queue.mjs"), QUEUE_SERVICE);
-  const rustModules = ["shim.mjs", ...built.filter((f) => f !== "shim.mjs")]
-    .map((f) => `(name = "${f}", ${f.endsWith(".wasm") ? "wasm" : "esModule"} = embed "rust/${f}")`).join(",\n      ");
+  const rustModules = (entry) => ["shim.mjs", ...built.filter((f) => f !== "shim.mjs")]
+    .map((f) => `(name = "${f}", ${f.endsWith(".wasm") ? "wasm" : "esModule"} = embed "rust/${f === "shim.mjs" ? entry : f}")`).join(",\n      ");
   const bindings = `
       (name = "LINKS", kvNamespace = "kv"),
       (name = "DB", wrapped = (moduleName = "cloudflare-internal:d1-api", innerBindings = [(name = "fetcher", service = "d1")])),
       (name = "CLICKS", queue = "queue"),
       ${Object.entries(VARS).map(([k, v]) => `(name = "${k}", text = "${v}")`).join(",\n      ")}`;
   const ports = {};
-  for (const n of ["rust", "js", "const", "kv", "d1", "queue"]) ports[n] = await freePort();
+  for (const n of ["rust", "rustN", "js", "const", "kv", "d1", "queue"]) ports[n] = await freePort();
   const worker = (modules) => `(compatibilityDate = "2025-09-01", modules = [${modules}], bindings = [${bindings}])`;
   const plain = (file) => `(compatibilityDate = "2025-09-01", modules = [(name = "${file}", esModule = embed "${file}")])`;
   fs.writeFileSync(path.join(dir, "config.capnp"), `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [
-    (name = "rust", worker = ${worker(rustModules)}),
+    (name = "rust", worker = ${worker(rustModules("shim.mjs"))}),
+    (name = "rustN", worker = ${worker(rustModules("shim-nocache.mjs"))}),
     (name = "js", worker = ${worker(`(name = "redirect-js.mjs", esModule = embed "js/redirect-js.mjs")`)}),
     (name = "const", worker = ${plain("const-302.mjs")}),
     (name = "kv", worker = ${plain("kv.mjs")}),
@@ -200,8 +226,8 @@ function cpuMicros(pid) {
   return ((Number(f[11]) + Number(f[12])) * 1e6) / Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }));
 }
 
-function wrk(port, p, seconds) {
-  const out = execFileSync("wrk", ["-t1", "-c16", `-d${seconds}s`, "-H", `User-Agent: ${UA}`, `http://127.0.0.1:${port}${p}`], { encoding: "utf8", timeout: (seconds + 30) * 1000 });
+function wrk(port, p, seconds, script) {
+  const out = execFileSync("wrk", ["-t1", "-c16", `-d${seconds}s`, ...(script ? ["-s", script] : []), "-H", `User-Agent: ${UA}`, `http://127.0.0.1:${port}${p}`], { encoding: "utf8", timeout: (seconds + 30) * 1000 });
   const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
   const errors = /Non-2xx or 3xx responses:\s*(\d+)/.exec(out)?.[1] ?? "0";
   if (errors !== "0") throw new Error(`wrk ${port}${p}: ${errors} non-2xx/3xx answers`);
@@ -230,48 +256,62 @@ function dumpTotal(out, seen) {
 export async function realBindings() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ae-real-bindings-"));
   try {
-    log("seeding a link through the built worker (Miniflare) and copying its KV records");
+    log(`seeding a hot link and ${COLD_LINKS} cold ones through the built worker (Miniflare), copying its KV records`);
     const seed = await seededRecords();
     const ports = await writeConfig(dir, seed);
-    const pathOf = (n) => (n === "const" ? "/x" : `/${seed.code}`);
-    const sides = ["rust", "js", "const"];
+    const hotPath = `/${seed.code}`;
+    // One cycle through the cold links across every call, so a link comes round again only
+    // after 1,499 others: always a miss.
+    let turn = 0;
+    const coldPath = () => `/${seed.cold[turn++ % seed.cold.length]}`;
+    const script = path.join(dir, "cold.lua");
+    // What is measured: a hot link (one link, in the isolate's cache after its first
+    // redirect) on each side and the floor; a cold link (every redirect another of 1,500
+    // links, more than the cache's 1,000: each one misses and reads KV) on each side, and on
+    // the Rust worker with the cache taken out (the redirect as it was before the cache).
+    const T = {
+      rust: { svc: "rust", path: hotPath },
+      js: { svc: "js", path: hotPath },
+      const: { svc: "const", path: "/x" },
+      rustCold: { svc: "rust", path: coldPath, script },
+      rustNoCache: { svc: "rustN", path: coldPath, script },
+      jsCold: { svc: "js", path: coldPath, script },
+    };
+    const names = Object.keys(T);
+    const counted = names.filter((n) => n !== "const");
 
     log("bare workerd: the real bindings, constant-time services behind them");
     const w = start(dir, ports);
-    const result = { rps: {}, cpu: {}, calls: {}, instructions: {} };
+    const result = { rps: {}, cpu: {}, calls: {}, instructions: {}, runs: {} };
     try {
       await w.ready;
-      // The first redirect of each side: the link is not in the isolate's cache yet, so it
-      // reads its two KV records through the binding.
-      for (const n of ["rust", "js"]) {
-        await counts(ports);
-        const r = await request(ports[n], "GET", pathOf(n), { "user-agent": UA });
+      for (const n of ["rust", "rustN", "js"]) {
+        const r = await request(ports[n], "GET", hotPath, { "user-agent": UA });
         if (r.status !== 302 || !/[?&]aff_click=clk_/.test(r.headers.location ?? "")) throw new Error(`${n}: ${r.status} ${r.headers.location} ${r.body}`);
-        result.first = { ...result.first, [n]: await counts(ports) };
       }
-      // Binding calls per redirect of a hot link: 2,000 redirects after 200 that warm the
-      // link into the isolate's cache; the last clicks' queue send comes ≤ 100 ms later.
-      for (const n of ["rust", "js"]) {
-        await hammer(ports[n], pathOf(n), 200);
+      // Binding calls per redirect, counted by the services: 2,000 redirects after 200 that
+      // warm up; the last clicks' queue send comes ≤ 100 ms after them.
+      for (const n of counted) {
+        await hammer(ports[T[n].svc], T[n].path, 200);
         await sleep(300);
         await counts(ports);
-        await hammer(ports[n], pathOf(n), 2000);
+        await hammer(ports[T[n].svc], T[n].path, 2000);
         await sleep(300);
         result.calls[n] = await counts(ports);
       }
-      const runs = Object.fromEntries(sides.map((n) => [n, []]));
-      const cpu = Object.fromEntries(sides.map((n) => [n, []]));
+      const runs = Object.fromEntries(names.map((n) => [n, []]));
+      const cpu = Object.fromEntries(names.map((n) => [n, []]));
       for (let round = 0; round < ROUNDS; round++) {
-        for (const n of sides) {
+        for (const n of names) {
           const before = cpuMicros(w.child.pid);
-          const r = wrk(ports[n], pathOf(n), SECONDS);
+          const r = wrk(ports[T[n].svc], typeof T[n].path === "string" ? T[n].path : "/", SECONDS, T[n].script);
           await sleep(300);
           cpu[n].push((cpuMicros(w.child.pid) - before) / r.requests);
           runs[n].push(r.rps);
           log(`round ${round + 1} ${n}: ${Math.round(r.rps)} req/s, ${(cpu[n].at(-1)).toFixed(0)} µs CPU/request`);
         }
       }
-      for (const n of sides) { result.rps[n] = median(runs[n]); result.cpu[n] = median(cpu[n]); }
+      for (const n of names) { result.rps[n] = median(runs[n]); result.cpu[n] = median(cpu[n]); }
       result.runs = runs;
     } finally {
       w.child.kill();
@@ -286,7 +326,9 @@ export async function realBindings() {
       try {
         await v.ready;
         const pid = String(v.child.pid);
-        for (const n of sides) await hammer(ports[n], pathOf(n), WARMUP);
+        // Warm-up, so V8 has tiered the hot code up (the cold targets share their workers'
+        // code with the hot ones, and each of their requests costs two subrequests more).
+        for (const n of names) await hammer(ports[T[n].svc], T[n].path, T[n].script ? WARMUP / 4 : WARMUP);
         await sleep(2000);
         cg(["-i", "on", pid]);
         const seen = new Set();
@@ -294,11 +336,11 @@ export async function realBindings() {
         await sleep(2000);
         cg(["-d", pid]);
         const idle = dumpTotal(out, seen);
-        for (const n of sides) {
-          await hammer(ports[n], pathOf(n), 100);
+        for (const n of names) {
+          await hammer(ports[T[n].svc], T[n].path, 100);
           await sleep(2000);
           cg(["-z", pid]);
-          await hammer(ports[n], pathOf(n), CG_REQUESTS);
+          await hammer(ports[T[n].svc], T[n].path, CG_REQUESTS);
           await sleep(2000);
           cg(["-d", pid]);
           result.instructions[n] = Math.round((dumpTotal(out, seen) - idle) / CG_REQUESTS);
@@ -320,15 +362,27 @@ function report(r) {
   const per = (c, key) => ((c?.[key] ?? 0) / 2000).toFixed(3);
   const calls = (n) => `kv ${per(r.calls[n], "kv_get")}, d1 ${per(r.calls[n], "d1_call")}, queue ${(((r.calls[n]?.queue_batch ?? 0) + (r.calls[n]?.queue_send ?? 0)) / 2000).toFixed(3)}`;
   const ratio = (a, b) => (a && b ? (a / b).toFixed(2) : "–");
+  const row = (label, a, b, c, f) => `| ${label} | ${f(r, a)} | ${f(r, b)} | ${c ? f(r, c) : ""} | ${ratio(pick(f, a), pick(f, b))} | ${c ? ratio(pick(f, a), pick(f, c)) : ""} |`;
+  const pick = (f, n) => ({ rps: r.rps[n], cpu: r.cpu[n], ins: r.instructions[n] })[f.key];
+  const rps = Object.assign((x, n) => String(Math.round(x.rps[n])), { key: "rps" });
+  const cpu = Object.assign((x, n) => x.cpu[n].toFixed(0), { key: "cpu" });
+  const ins = Object.assign((x, n) => k(x.instructions[n]), { key: "ins" });
+  const cl = Object.assign((x, n) => calls(n), { key: "none" });
   console.log(`
 | hot link, real bindings (bare workerd) | Rust | JS | constant 302 | Rust/JS | Rust/constant |
 |---|---|---|---|---|---|
-| req/s (median of ${ROUNDS} rounds) | ${Math.round(r.rps.rust)} | ${Math.round(r.rps.js)} | ${Math.round(r.rps.const)} | ${ratio(r.rps.rust, r.rps.js)} | ${ratio(r.rps.rust, r.rps.const)} |
-| server CPU µs/request | ${r.cpu.rust.toFixed(0)} | ${r.cpu.js.toFixed(0)} | ${r.cpu.const.toFixed(0)} | ${ratio(r.cpu.rust, r.cpu.js)} | ${ratio(r.cpu.rust, r.cpu.const)} |
-| instructions/request | ${k(r.instructions.rust)} | ${k(r.instructions.js)} | ${k(r.instructions.const)} | ${ratio(r.instructions.rust, r.instructions.js)} | ${ratio(r.instructions.rust, r.instructions.const)} |
+${row(`req/s (median of ${ROUNDS} rounds)`, "rust", "js", "const", rps)}
+${row("server CPU µs/request", "rust", "js", "const", cpu)}
+${row("instructions/request", "rust", "js", "const", ins)}
 | binding calls/request | ${calls("rust")} | ${calls("js")} | none | | |
 
-A cold link (its first redirect in the isolate) reads through the binding: Rust kv ${r.first.rust.kv_get ?? 0} gets, JS kv ${r.first.js.kv_get ?? 0}; a hot link reads none.
-Runs (req/s): Rust ${r.runs.rust.map(Math.round).join(", ")}; JS ${r.runs.js.map(Math.round).join(", ")}; constant ${r.runs.const.map(Math.round).join(", ")}.
+| cold link, real bindings (each redirect another of ${COLD_LINKS} links) | Rust | JS | Rust without the cache | Rust/JS | Rust/without |
+|---|---|---|---|---|---|
+${row(`req/s (median of ${ROUNDS} rounds)`, "rustCold", "jsCold", "rustNoCache", rps)}
+${row("server CPU µs/request", "rustCold", "jsCold", "rustNoCache", cpu)}
+${row("instructions/request", "rustCold", "jsCold", "rustNoCache", ins)}
+| binding calls/request | ${calls("rustCold")} | ${calls("jsCold")} | ${calls("rustNoCache")} | | |
+
+Runs (req/s): ${Object.entries(r.runs).map(([n, xs]) => `${n} ${xs.map(Math.round).join(", ")}`).join("; ")}.
 `);
 }
