@@ -23,7 +23,8 @@
 //          --no-wrangler (the ingest without its wrangler dev runs)  --ingest-only
 //          --real-bindings (only the redirect with workerd's real KV, D1 and queue bindings
 //          over constant-time services: bench/real-bindings.mjs; a full run ends with it,
-//          unless --no-real-bindings)
+//          unless --no-real-bindings)  --live-fanout (only a pin change reaching 1,000 open
+//          sockets: bench/live-fanout.mjs; a full run ends with it, unless --no-live-fanout)
 // For profiling: --cg-only (instruction counts only)  --targets=rustS,jsS,…  --method=HEAD
 //          --keep=DIR (keep the callgrind dumps for callgrind_annotate)
 
@@ -760,6 +761,7 @@ function table(rows) {
 
 async function main() {
   if (flag("real-bindings")) return (await import("./real-bindings.mjs")).realBindings();
+  if (flag("live-fanout")) return (await import("./live-fanout.mjs")).liveFanout();
   for (const f of ["index_bg.wasm", "index.js", "shim.mjs"]) {
     if (!fs.existsSync(path.join(BUILD, f))) throw new Error(`build/${f} missing: run npm run build`);
   }
@@ -883,6 +885,7 @@ async function main() {
   report(res);
   // The second mode, beside it: the real bindings over constant-time services (bare workerd).
   if (!flag("no-real-bindings")) await (await import("./real-bindings.mjs")).realBindings();
+  if (!flag("no-live-fanout")) await (await import("./live-fanout.mjs")).liveFanout();
 }
 
 function report(res) {

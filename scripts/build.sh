@@ -37,6 +37,7 @@ if [ "${AE_NO_WASM_OPT:-}" != 1 ]; then
   mv "$out.tmp/index_bg.opt.wasm" "$out.tmp/index_bg.wasm"
 fi
 cp src/shim.mjs "$out.tmp/shim.mjs"
+cp src/live_room.mjs "$out.tmp/live_room.mjs"
 # Static assets, served by Workers static assets before the worker runs (wrangler.toml's
 # [assets]): openapi.yaml as /openapi.json and /docs, checked for dangling $refs on the way;
 # the live page's script and stylesheet (its CSP allows 'self'); the dashboard.

@@ -2,6 +2,9 @@
 // A plain module-worker object (no class, no proxy): the least glue per request.
 import * as wasm from "./index.js";
 
+// The live sessions' fan-out (one Durable Object each; wrangler.toml binds it as LIVE_ROOMS).
+export { LiveRoom } from "./live_room.mjs";
+
 // `worker` marks the instance broken when Rust panics (panic = abort traps the wasm);
 // the next event then starts from a fresh wasm instance instead of a poisoned one.
 const state = wasm.__worker_init_state();
@@ -88,6 +91,61 @@ async function redirect(request, env, ctx, linkKey, get) {
   return typeof answer === "string" ? found(answer) : answer;
 }
 
+// Live sessions: the viewers' sockets and the pushes to them (src/live_room.mjs). Rust answers
+// the feed and every change; here a socket is handed to the session's room, a change that
+// succeeded is pushed to it as the feed Rust renders, and the feed gains the room's count.
+// route: GET /api/live/{id}/socket
+const LIVE_SOCKET = /^[a-z]+:\/\/[^/]+\/api\/live\/([^/?]{1,80})\/socket(?:\?.*)?$/;
+const LIVE_FEED = /^[a-z]+:\/\/[^/]+\/api\/live\/(ls_[0-9A-Za-z]{1,64})(?:\?.*)?$/;
+const LIVE_CHANGE = /^[a-z]+:\/\/[^/]+\/api\/live-sessions\/(ls_[0-9A-Za-z]{1,64})\/(?:pins(?:\/[^/?]*)?|end)(?:\?.*)?$/;
+
+const room = (env, id) => env.LIVE_ROOMS.get(env.LIVE_ROOMS.idFromName(id));
+const feedRequest = (url, id) => new Request(new URL(`/api/live/${id}`, url));
+
+function apiError(status, code, message) {
+  return new Response(JSON.stringify({ error: { code, message } }), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8" },
+  });
+}
+
+async function liveSocket(request, env, ctx, id) {
+  if ((request.headers.get("upgrade") ?? "").toLowerCase() !== "websocket") {
+    return apiError(426, "upgrade_required", "this is a WebSocket: send Upgrade: websocket, or poll GET /api/live/{id}");
+  }
+  if (env.LIVE_ROOMS === undefined) return apiError(503, "unavailable", "live sockets are not set up here: poll the feed");
+  // Only a session that exists gets a room (its 404 is the feed's).
+  const feed = await wasm.fetch(feedRequest(request.url, id), env, ctx);
+  if (!feed.ok) return feed;
+  return room(env, id).fetch("https://room/socket", { headers: { upgrade: "websocket" } });
+}
+
+async function withViewers(answer, env, id) {
+  if (answer.status !== 200) return answer;
+  const feed = await answer.json();
+  let viewers = 0;
+  if (env.LIVE_ROOMS !== undefined) {
+    try {
+      viewers = (await (await room(env, id).fetch("https://room/viewers")).json()).viewers;
+    } catch (e) {
+      console.error(`live room ${id}: no viewer count (${e})`);
+    }
+  }
+  const headers = new Headers(answer.headers);
+  headers.delete("content-length");
+  return new Response(JSON.stringify({ ...feed, viewers }), { status: 200, headers });
+}
+
+async function push(url, env, ctx, id) {
+  try {
+    const feed = await wasm.fetch(feedRequest(url, id), env, ctx);
+    if (feed.ok) await room(env, id).fetch("https://room/push", { method: "POST", body: await feed.text() });
+  } catch (e) {
+    // The viewers' pages poll when no push comes; the change itself is saved.
+    console.error(`live room ${id}: push failed (${e})`);
+  }
+}
+
 // One message at a time, in the order they came: an order's events reach an endpoint in
 // the order they happened.
 async function deliverEvents(batch, env) {
@@ -118,6 +176,20 @@ export default {
       // (Webhooks don't: orders change no link record, and a viral link's orders would
       // otherwise empty the cache as fast as its clicks fill it.)
       if (method !== "GET" && method !== "HEAD" && API_PATH.test(request.url)) hot.clear();
+      if (method === "GET") {
+        const socket = LIVE_SOCKET.exec(request.url);
+        if (socket !== null) return liveSocket(request, env, ctx, socket[1]).catch(guard);
+        const feed = LIVE_FEED.exec(request.url);
+        if (feed !== null) return wasm.fetch(request, env, ctx).then((a) => withViewers(a, env, feed[1]), guard);
+      } else if (method === "POST" || method === "DELETE" || method === "PATCH") {
+        const change = LIVE_CHANGE.exec(request.url);
+        if (change !== null && env.LIVE_ROOMS !== undefined) {
+          return wasm.fetch(request, env, ctx).then((a) => {
+            if (a.ok) ctx.waitUntil(push(request.url, env, ctx, change[1]));
+            return a;
+          }, guard);
+        }
+      }
       return wasm.fetch(request, env, ctx).catch(guard);
     } catch (e) {
       guard(e);

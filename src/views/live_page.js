@@ -78,20 +78,66 @@
     items.forEach(function (li) { list.appendChild(li); });
     empty.hidden = items.length > 0;
   }
+  // How many are watching (the feed's `viewers`: the open sockets of this show).
+  var watching = el("p", "viewers");
+  watching.hidden = true;
+  watching.setAttribute("aria-live", "polite");
+  state.parentNode.insertBefore(watching, state.nextSibling);
+  function update(v) {
+    render(v);
+    if (typeof v.viewers === "number" && v.state === "live") {
+      watching.textContent = v.viewers === 1 ? "1 watching" : v.viewers.toLocaleString() + " watching";
+      watching.hidden = false;
+    } else {
+      watching.hidden = true;
+    }
+    // Marks the page as in sync with the feed (browser tests and monitors read it).
+    document.documentElement.setAttribute("data-synced", "1");
+    document.documentElement.setAttribute("data-via", socket ? "socket" : "poll");
+  }
+
+  // Pins pushed over a WebSocket while it is open; polling the feed every 4 s otherwise (no
+  // WebSocket, or it failed: it is tried again with a growing delay).
+  var socket = null;
+  var socketFailures = 0;
+  function connect() {
+    if (typeof WebSocket !== "function") return;
+    var u = new URL(feed + "/socket", location.href);
+    u.protocol = u.protocol === "https:" ? "wss:" : "ws:";
+    var ws;
+    try { ws = new WebSocket(u.href); } catch (e) { return; }
+    var keepAlive = null;
+    ws.addEventListener("open", function () {
+      socket = ws;
+      socketFailures = 0;
+      keepAlive = setInterval(function () { try { ws.send("ping"); } catch (e) { /* closing */ } }, 30000);
+      poll(); // what changed before the socket was open
+    });
+    ws.addEventListener("message", function (e) {
+      if (e.data === "pong") return;
+      try { update(JSON.parse(e.data)); } catch (x) { /* not a feed */ }
+    });
+    ws.addEventListener("close", function () {
+      clearInterval(keepAlive);
+      if (socket === ws) socket = null;
+      socketFailures += 1;
+      setTimeout(connect, Math.min(60000, 2000 * Math.pow(2, socketFailures)));
+    });
+  }
+
   var failures = 0;
   function later(ms) { setTimeout(tick, ms); }
-  function tick() {
-    if (document.hidden) { later(4000); return; }
-    fetch(feed, { headers: { accept: "application/json" }, cache: "no-store", credentials: "omit" })
+  function poll() {
+    return fetch(feed, { headers: { accept: "application/json" }, cache: "no-store", credentials: "omit" })
       .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
-      .then(function (v) {
-        failures = 0;
-        render(v);
-        // Marks the page as in sync with the feed (browser tests and monitors read it).
-        document.documentElement.setAttribute("data-synced", "1");
-        later(v.state === "live" ? 4000 : 30000);
-      })
+      .then(function (v) { failures = 0; update(v); return v; });
+  }
+  function tick() {
+    if (document.hidden || socket) { later(4000); return; }
+    poll()
+      .then(function (v) { later(v.state === "live" ? 4000 : 30000); })
       .catch(function () { failures += 1; later(Math.min(60000, 4000 * Math.pow(2, failures))); });
   }
+  connect();
   later(4000);
 })();

@@ -50,6 +50,12 @@ fn worker_routes() -> BTreeSet<Route> {
     assert!(arms >= 30, "read only {arms} arms of dispatch: has its layout changed?");
     routes.insert(("GET".to_string(), "/{}".to_string()));
     routes.insert(("HEAD".to_string(), "/{}".to_string()));
+    // The routes the JS entry answers itself, each marked `// route: METHOD /path`.
+    let shim = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/shim.mjs")).expect("shim.mjs");
+    for line in shim.lines().filter_map(|l| l.trim().strip_prefix("// route: ")) {
+        let (method, path) = line.split_once(' ').expect("// route: METHOD /path");
+        routes.insert((method.to_string(), normalized(path)));
+    }
     // Every file the build puts in the assets folder is a GET route (`x.html` at `/x`); the
     // files of a folder (the dashboard's pages, `app/x.html` at `/app/x`) are `/app/{}`.
     for (folder, name) in asset_files() {
