@@ -229,6 +229,7 @@ test("the dashboard, the whole story in Chromium", { timeout: 240_000 }, async (
     await pinForm.locator("button[type=submit]").click();
     const pinned = creator.locator("#live-detail .pins li", { hasText: `Tee ${tag}` });
     await pinned.waitFor();
+    assert.equal(await creator.locator("#live-detail #watching").innerText(), "1", "the creator sees one watching (by socket)");
     // On the open page within 2 s, without a reload (pushed); on the polling one within a poll.
     await watcher.locator(".pin", { hasText: `Tee ${tag}` }).waitFor({ timeout: 2000 });
     await shoot(watcher, "live-viewer-desktop");
@@ -327,6 +328,19 @@ test("the dashboard, the whole story in Chromium", { timeout: 240_000 }, async (
     assert.equal((await fetch(`${base}/api/me`, { headers: { cookie } })).status, 200);
     await signOut(creator);
     assert.equal((await fetch(`${base}/api/me`, { headers: { cookie } })).status, 401, "signed out: the cookie no longer works");
+
+    // A session that ends while a page is open (here: signed out from elsewhere): the next
+    // action gets 401 and the page starts again at the sign-in form.
+    await brand.goto(`${base}/app/codes`);
+    await brand.locator("#new-code").waitFor();
+    const brandCookie = `ae_session=${brandSession.value}`;
+    assert.equal((await fetch(`${base}/api/sessions`, { method: "DELETE", headers: { cookie: brandCookie, origin: base } })).status, 204);
+    const before = problems.length;
+    await fill(brand, "new-code", { creator_id: creatorId, code: `LATE${tag}` });
+    await brand.locator("#sign-in").waitFor();
+    // (the browser logs that 401 of POST /api/codes)
+    assert.ok(problems.slice(before).every((p) => p.includes("status of 401") && p.includes("/api/codes")), JSON.stringify(problems));
+    problems.length = before;
 
     assert.deepEqual(problems, [], "no script error and no CSP violation on any page");
   } finally {

@@ -30,6 +30,11 @@ export async function api(method, path, body) {
   } catch {
     /* not JSON: the status says it */
   }
+  // A session that ended while a page was open (12 h, or signed out elsewhere): the page
+  // starts again, which shows the sign-in form.
+  if (r.status === 401 && path !== "/api/sessions" && path !== "/api/me" && document.getElementById("sign-out")) {
+    location.reload();
+  }
   if (!r.ok) {
     throw new ApiError(r.status, data?.error?.code ?? `http_${r.status}`, data?.error?.message ?? `The server answered ${r.status}.`);
   }

@@ -74,6 +74,7 @@ async function manage(box, id, list) {
     put(box,
       h("h3", null, s.title, " ", badge(s.state)),
       h("dl", { class: "stats" },
+        s.state === "live" ? h("div", null, h("dt", null, "Watching"), h("dd", { id: "watching" }, String(s.viewers ?? 0))) : null,
         h("div", null, h("dt", null, "Clicks"), h("dd", null, String(stats.clicks))),
         h("div", null, h("dt", null, "Orders"), h("dd", null, String(stats.orders))),
         h("div", null, h("dt", null, "GMV"), h("dd", null, moneyList(stats.gmv))),
