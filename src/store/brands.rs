@@ -27,7 +27,11 @@ row! {
 
 impl BrandRow {
     pub fn domain_list(&self) -> Vec<String> {
-        serde_json::from_str(&self.domains).unwrap_or_default()
+        // Through `Value`: see `d1::Table::parse` on typed deserializing in the wasm.
+        match serde_json::from_str::<serde_json::Value>(&self.domains) {
+            Ok(serde_json::Value::Array(v)) => v.into_iter().filter_map(|d| d.as_str().map(str::to_string)).collect(),
+            _ => Vec::new(),
+        }
     }
 }
 
