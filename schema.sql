@@ -73,7 +73,7 @@ CREATE TABLE IF NOT EXISTS live_sessions (
   starts_at   INTEGER,
   state       TEXT NOT NULL DEFAULT 'live' CHECK (state IN ('live', 'ended')),
   created_at  INTEGER NOT NULL,
-  ended_at    INTEGER,
+  ended_at    INTEGER, stream_url TEXT CHECK (stream_url LIKE 'https://%' AND length(stream_url) <= 2048),
   CHECK ((state = 'ended') = (ended_at IS NOT NULL))
 );
 CREATE INDEX IF NOT EXISTS live_sessions_creator ON live_sessions (creator_id, created_at DESC);
@@ -381,3 +381,24 @@ CREATE TABLE IF NOT EXISTS commission_holds (
   decided_at  INTEGER,
   CHECK ((state = 'held') = (decided_at IS NULL))
 ) WITHOUT ROWID;
+
+-- Release 2: live shows (migrations/0009_live_shows.sql): the pins' flash deals, kept after
+-- they end so that an order carrying the code is matched to the deal of its time.
+CREATE UNIQUE INDEX IF NOT EXISTS live_sessions_owner ON live_sessions (id, creator_id);
+CREATE UNIQUE INDEX IF NOT EXISTS products_owner ON products (id, brand_id);
+CREATE UNIQUE INDEX IF NOT EXISTS creator_codes_owner ON creator_codes (id, brand_id, creator_id);
+CREATE TABLE IF NOT EXISTS live_deals (
+  live_session_id  TEXT NOT NULL,
+  creator_id       TEXT NOT NULL,
+  product_id       TEXT NOT NULL,
+  brand_id         TEXT NOT NULL,
+  code_id          TEXT NOT NULL,
+  starts_at        INTEGER NOT NULL,                 -- the pin's pinned_at
+  ends_at          INTEGER NOT NULL,
+  PRIMARY KEY (live_session_id, product_id, starts_at),
+  FOREIGN KEY (live_session_id, creator_id) REFERENCES live_sessions (id, creator_id),
+  FOREIGN KEY (product_id, brand_id) REFERENCES products (id, brand_id),
+  FOREIGN KEY (code_id, brand_id, creator_id) REFERENCES creator_codes (id, brand_id, creator_id),
+  CHECK (ends_at > starts_at AND ends_at <= starts_at + 86400000)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS live_deals_code ON live_deals (code_id, starts_at);

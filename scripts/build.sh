@@ -44,6 +44,9 @@ cp src/live_room.mjs "$out.tmp/live_room.mjs"
 "$(node_bin)" scripts/openapi.mjs "$out.tmp/assets"
 cp src/views/live_page.js "$out.tmp/assets/live-page.js"
 cp src/views/live_page.css "$out.tmp/assets/live-page.css"
+# The HLS player the live page loads for an .m3u8 stream where the browser has none of its own
+# (hls.js, pinned in package.json; its light build: no subtitles, alternate audio or DRM).
+cp node_modules/hls.js/dist/hls.light.min.js "$out.tmp/assets/hls.js"
 # The dashboard at /app (app/, bundled with its chart and QR libraries; its CSP).
 "$(node_bin)" scripts/app.mjs "$out.tmp/assets"
 rm -rf "$out" && mv "$out.tmp" "$out"

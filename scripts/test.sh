@@ -84,6 +84,9 @@ if [ "$status" = 0 ] && [ $# = 0 ]; then
   log "live sessions' pushed feed (node --test tests/live-socket.test.mjs)"
   AE_BASE_URL="http://127.0.0.1:$port" AE_ADMIN_TOKEN="$token" \
     "$(node_bin)" --test --test-reporter=dot tests/live-socket.test.mjs || status=$?
+  log "the live show's page in Chromium (node --test tests/live-show.test.mjs)"
+  AE_BASE_URL="http://127.0.0.1:$port" AE_ADMIN_TOKEN="$token" \
+    "$(node_bin)" --test --test-reporter=dot tests/live-show.test.mjs || status=$?
   log "the dashboard in Chromium (node --test tests/app.test.mjs; screenshots in build/screenshots)"
   AE_BASE_URL="http://127.0.0.1:$port" AE_ADMIN_TOKEN="$token" \
     "$(node_bin)" --test --test-reporter=spec tests/app.test.mjs || status=$?

@@ -226,8 +226,39 @@ pub fn build_location(destination: &str, click_param: &str, click_id: &str) -> O
     Some(out)
 }
 
+/// A Shopify store's shareable discount link for a click's `location` (from
+/// [`build_location`]): `/discount/{code}?redirect={path}` on the product's own host, which
+/// applies the code and then goes on to the product with the click id. Only stored parts
+/// go in: the code is a registered one (`[A-Za-z0-9_-]`), the host and path the stored URL's.
+pub fn discount_location(location: &str, code: &str) -> Option<String> {
+    let valid = !code.is_empty() && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    let rest = location.strip_prefix("https://").filter(|_| valid)?;
+    let (host, path) = rest.split_at(rest.find('/')?);
+    let mut out = format!("https://{host}/discount/{code}?redirect=");
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_discount_link_keeps_the_host_and_carries_the_path_and_click() {
+        let loc = build_location("https://shop.example/products/mug?variant=1", "aff", "clk_A1").unwrap();
+        assert_eq!(
+            discount_location(&loc, "MAYA-10").as_deref(),
+            Some("https://shop.example/discount/MAYA-10?redirect=/products/mug%3Fvariant%3D1%26aff%3Dclk_A1")
+        );
+        assert_eq!(discount_location(&loc, "a/b"), None);
+        assert_eq!(discount_location(&loc, ""), None);
+        assert_eq!(discount_location("http://shop.example/x", "MAYA"), None);
+    }
     use super::*;
     use url::Url;
 

@@ -16,5 +16,6 @@ pub mod ledger;
 pub mod money;
 pub mod series;
 pub mod states;
+pub mod stream;
 pub mod text;
 pub mod visitor;

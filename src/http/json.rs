@@ -162,6 +162,11 @@ impl Body {
         self.present(name).map(|v| as_texts(name, v)).transpose()
     }
 
+    /// An optional nested object (absent or `null`: `None`).
+    pub fn opt_object(&self, name: &str) -> ApiResult<Option<Body>> {
+        self.present(name).map(|v| as_object(name, v)).transpose()
+    }
+
     /// A nested object (`price`).
     pub fn object(&self, name: &str) -> ApiResult<Body> {
         as_object(name, self.required(name)?)

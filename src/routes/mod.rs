@@ -124,12 +124,15 @@ pub async fn dispatch(req: Request, env: Env, ctx: worker_sys::Context) -> ApiRe
             Post => live::create(req, env).await,
             Get => live::list(req, env).await,
         ),
-        ["api", "live-sessions", id] => on!(req.method(), Get => live::get(req, env, id).await),
+        ["api", "live-sessions", id] => on!(req.method(),
+            Get => live::get(req, env, id).await,
+            Patch => live::update(req, env, id).await,
+        ),
         ["api", "live-sessions", id, "pins"] => on!(req.method(), Post => live::pin(req, env, ctx, id).await),
         ["api", "live-sessions", id, "pins", product_id] => {
-            on!(req.method(), Delete => live::unpin(req, env, id, product_id).await)
+            on!(req.method(), Delete => live::unpin(req, env, ctx, id, product_id).await)
         }
-        ["api", "live-sessions", id, "end"] => on!(req.method(), Post => live::end(req, env, id).await),
+        ["api", "live-sessions", id, "end"] => on!(req.method(), Post => live::end(req, env, ctx, id).await),
         ["api", "live-sessions", id, "stats"] => on!(req.method(), Get => live::stats(req, env, id).await),
         ["api", "live", id] => on!(req.method(), Get => live::feed(req, env, id).await),
         ["live", id] => on!(req.method(), Get | Head => live::page(env, id).await),

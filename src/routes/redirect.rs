@@ -18,7 +18,7 @@
 
 use crate::clock::now_ms;
 use crate::domain::click_id;
-use crate::domain::destination::build_location;
+use crate::domain::destination::{build_location, discount_location};
 use crate::domain::ids::{self, looks_like_code, prefix};
 use crate::domain::visitor;
 use crate::http::{ApiError, ApiResult};
@@ -127,6 +127,11 @@ fn answer(
     let click = Click::of(env, link, visit)?;
     let location = build_location(&product.destination, &product.click_param, &click.id)
         .ok_or_else(|| ApiError::internal(format!("stored destination of {code} is not a stored https URL")))?;
+    // A running flash deal (a Shopify brand's, see `LinkRecord::deal`) applies its code.
+    let location = match &link.deal {
+        Some((deal, ends_at)) if click.at < *ends_at => discount_location(&location, deal).unwrap_or(location),
+        _ => location,
+    };
     Ok((click, location))
 }
 
@@ -208,8 +213,9 @@ async fn lookup(
         return Ok((link, product));
     }
     let kv = store::kv(env)?;
-    let (link, product) =
-        store::links::redirect_records(&store::db(env)?, code).await?.ok_or_else(|| ApiError::not_found("link"))?;
+    let (link, product) = store::links::redirect_records(&store::db(env)?, code, now_ms())
+        .await?
+        .ok_or_else(|| ApiError::not_found("link"))?;
     let entries = [link_cache::link_entry(code, &link), link_cache::product_entry(&link.product_id, &product)];
     link_cache::fill_after_response(ctx, &kv, &entries);
     Ok((link, product))

@@ -117,6 +117,8 @@ async fn paid(
     claim: Option<&ClickClaim>,
 ) -> ApiResult<Option<Answer>> {
     let skus: Vec<&str> = event.items.iter().map(|i| i.sku.as_str()).collect();
+    let now = now_ms();
+    let occurred_at = event.occurred_at_ms.unwrap_or(now);
     let query = PaidQuery {
         brand_id: &brand.id,
         delivery_id,
@@ -126,13 +128,12 @@ async fn paid(
         skus: &skus,
         codes: &event.codes,
         customer_email: event.customer_email.as_deref(),
+        order_at: occurred_at,
     };
     let reads = orders::read_for_paid(db, &query).await?;
     if reads.seen.delivery_seen || reads.seen.order_row_id.is_some() {
         return duplicate(db, brand, &event.order_id).await;
     }
-    let now = now_ms();
-    let occurred_at = event.occurred_at_ms.unwrap_or(now);
     let registered: Vec<CodeFacts<'_>> =
         reads.codes.iter().map(|c| CodeFacts { code: &c.code, active: c.active }).collect();
     let decision = attribute(&Evidence {
@@ -178,7 +179,13 @@ async fn paid(
     if let Some(c) = click.filter(|c| !c.stored) {
         writes.click_placeholder(c);
     }
-    let live_session_id = click.and_then(|c| c.live_session_id.as_deref());
+    // A click's session, or the session whose flash deal ran the winning code then.
+    let live_session_id =
+        click.and_then(|c| c.live_session_id.as_deref()).or(code.and_then(|c| c.live_session_id.as_deref()));
+    let why = match code.and_then(|c| c.live_session_id.as_deref()) {
+        Some(session) => format!("{}, during the flash deal of live session {session}", decision.reason),
+        None => decision.reason,
+    };
     let link_code = click.map(|c| c.code.as_str());
     writes.order(&NewOrder {
         row_id: &order_row_id,
@@ -193,7 +200,7 @@ async fn paid(
         gmv,
         status: if creator_id.is_some() { OrderStatus::Attributed } else { OrderStatus::Unattributed },
         method: decision.method,
-        reason: &decision.reason,
+        reason: &why,
         occurred_at,
         created_at: now,
     });
@@ -239,7 +246,7 @@ async fn paid(
         method: decision.method,
         click_id: click.map(|c| c.id.clone()),
         code: code.map(|c| c.code.clone()),
-        reason: decision.reason.clone(),
+        reason: why.clone(),
     };
     match orders::commit(db, writes).await? {
         Outcome::Written(_, events) => {

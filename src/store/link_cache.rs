@@ -24,6 +24,9 @@ pub struct LinkRecord {
     pub brand_id: String,
     pub product_id: String,
     pub live_session_id: Option<String>,
+    /// A Shopify brand's flash deal on this live link: the code its clicks apply until the
+    /// end (epoch ms), through the store's discount link.
+    pub deal: Option<(String, i64)>,
 }
 
 /// What the redirect needs to know about a product.
@@ -68,7 +71,7 @@ fn parse_flag(s: &str) -> Option<bool> {
 
 impl LinkRecord {
     pub fn encode(&self) -> String {
-        [
+        let mut out = [
             VERSION,
             flag(self.active),
             &self.link_id,
@@ -77,7 +80,11 @@ impl LinkRecord {
             &self.product_id,
             self.live_session_id.as_deref().unwrap_or(""),
         ]
-        .join("\t")
+        .join("\t");
+        if let Some((code, ends_at)) = &self.deal {
+            out = format!("{out}{SEP}{code}{SEP}{ends_at}");
+        }
+        out
     }
 
     /// `None` for anything not written by [`LinkRecord::encode`] (treated as a cache miss).
@@ -91,8 +98,14 @@ impl LinkRecord {
             brand_id: it.next()?.to_string(),
             product_id: it.next()?.to_string(),
             live_session_id: Some(it.next()?).filter(|s| !s.is_empty()).map(str::to_string),
+            deal: None,
         };
-        it.next().is_none().then_some(record)
+        let deal = match (it.next(), it.next(), it.next()) {
+            (None, _, _) => None,
+            (Some(code), Some(ends_at), None) => Some((code.to_string(), ends_at.parse().ok()?)),
+            _ => return None,
+        };
+        Some(LinkRecord { deal, ..record })
     }
 }
 
@@ -162,6 +175,7 @@ mod tests {
             brand_id: "br_1".into(),
             product_id: "pr_1".into(),
             live_session_id: live.map(str::to_string),
+            deal: None,
         }
     }
 
@@ -173,10 +187,13 @@ mod tests {
 
     #[test]
     fn link_records_round_trip() {
-        for r in [link(None), link(Some("ls_9")), LinkRecord { active: false, ..link(None) }] {
+        let deal = LinkRecord { deal: Some(("MAYA10".into(), 1_700_000_000_000)), ..link(Some("ls_9")) };
+        for r in [link(None), link(Some("ls_9")), LinkRecord { active: false, ..link(None) }, deal] {
             assert_eq!(LinkRecord::decode(&r.encode()), Some(r));
         }
         assert_eq!(link(None).encode(), "1\t1\tln_1\tcr_1\tbr_1\tpr_1\t");
+        assert_eq!(LinkRecord::decode("1\t1\tln_1\tcr_1\tbr_1\tpr_1\tls_9\tMAYA10"), None);
+        assert_eq!(LinkRecord::decode("1\t1\tln_1\tcr_1\tbr_1\tpr_1\tls_9\tMAYA10\tsoon"), None);
     }
 
     #[test]

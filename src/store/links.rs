@@ -32,6 +32,7 @@ impl LinkRow {
             brand_id: self.brand_id.clone(),
             product_id: self.product_id.clone(),
             live_session_id: self.live_session_id.clone(),
+            deal: None,
         }
     }
 }
@@ -108,18 +109,24 @@ row! {
         product_active: bool,
         destination: String,
         click_param: String,
+        deal_code: Option<String>,
+        deal_ends_at: Option<i64>,
     }
 }
 
 /// The redirect's records from D1, for a KV miss.
-pub async fn redirect_records(db: &Db, code: &str) -> StoreResult<Option<(LinkRecord, ProductRecord)>> {
+pub async fn redirect_records(db: &Db, code: &str, now: i64) -> StoreResult<Option<(LinkRecord, ProductRecord)>> {
     let row: Option<RedirectRow> = first(
         db,
         "SELECT l.id AS link_id, l.active AS link_active, l.creator_id, l.brand_id, l.product_id, \
-         l.live_session_id, p.active AS product_active, p.url AS destination, b.click_param \
+         l.live_session_id, p.active AS product_active, p.url AS destination, b.click_param, \
+         d.code AS deal_code, d.ends_at AS deal_ends_at \
          FROM links l JOIN products p ON p.id = l.product_id JOIN brands b ON b.id = l.brand_id \
-         WHERE l.code = ?",
-        &[text(code)],
+         LEFT JOIN (SELECT ld.live_session_id, ld.product_id, dc.code, ld.ends_at FROM live_deals ld \
+           JOIN creator_codes dc ON dc.id = ld.code_id WHERE ld.ends_at > ?2 AND dc.active = 1) d \
+           ON d.live_session_id = l.live_session_id AND d.product_id = l.product_id AND b.webhook_scheme = 'shopify' \
+         WHERE l.code = ?1 ORDER BY d.ends_at DESC LIMIT 1",
+        &[text(code), int(now)],
     )
     .await?;
     Ok(row.map(|r| {
@@ -131,6 +138,7 @@ pub async fn redirect_records(db: &Db, code: &str) -> StoreResult<Option<(LinkRe
                 brand_id: r.brand_id,
                 product_id: r.product_id,
                 live_session_id: r.live_session_id,
+                deal: r.deal_code.zip(r.deal_ends_at),
             },
             ProductRecord { active: r.product_active, click_param: r.click_param, destination: r.destination },
         )

@@ -1,6 +1,6 @@
 //! The `live_sessions` and `live_pins` tables, a session's tracked links, and its stats.
 
-use super::d1::{all, batch, first, int, opt_int, run, text, BatchResult, D1Error, FromRow, Row, Stmt};
+use super::d1::{all, batch, first, int, opt_int, opt_text, run, text, BatchResult, D1Error, FromRow, Row, Stmt};
 use super::links::{CurrencySum, LinkRow};
 use super::products::ShowcaseRow;
 use super::Db;
@@ -18,6 +18,7 @@ row! {
         pub state: SessionState,
         pub created_at: i64,
         pub ended_at: Option<i64>,
+        pub stream_url: Option<String>,
     }
 }
 
@@ -41,15 +42,23 @@ pub struct PinRow {
     pub showcase: ShowcaseRow,
     pub code: String,
     pub pinned_at: i64,
+    /// The pin's flash deal while it runs: the code and its end.
+    pub deal: Option<(String, i64)>,
 }
 
 impl FromRow for PinRow {
     fn from_row(row: Row<'_>) -> Result<PinRow, D1Error> {
-        Ok(PinRow { showcase: ShowcaseRow::from_row(row)?, code: row.get("code")?, pinned_at: row.get("pinned_at")? })
+        let deal = row.get::<Option<String>>("deal_code")?.zip(row.get::<Option<i64>>("deal_ends_at")?);
+        Ok(PinRow {
+            showcase: ShowcaseRow::from_row(row)?,
+            code: row.get("code")?,
+            pinned_at: row.get("pinned_at")?,
+            deal,
+        })
     }
 }
 
-const COLUMNS: &str = "id, creator_id, title, starts_at, state, created_at, ended_at";
+const COLUMNS: &str = "id, creator_id, title, starts_at, state, created_at, ended_at, stream_url";
 
 /// The most pins a page shows. A show pins a handful; the cap only bounds a runaway one.
 pub const MAX_PINS: i64 = 200;
@@ -57,8 +66,8 @@ pub const MAX_PINS: i64 = 200;
 pub async fn insert(db: &Db, s: &LiveRow) -> StoreResult<()> {
     run(
         db,
-        "INSERT INTO live_sessions (id, creator_id, title, starts_at, state, created_at, ended_at) \
-         VALUES (?,?,?,?,?,?,?)",
+        "INSERT INTO live_sessions (id, creator_id, title, starts_at, state, created_at, ended_at, stream_url) \
+         VALUES (?,?,?,?,?,?,?,?)",
         &[
             text(&s.id),
             text(&s.creator_id),
@@ -67,6 +76,7 @@ pub async fn insert(db: &Db, s: &LiveRow) -> StoreResult<()> {
             text(s.state.as_str()),
             int(s.created_at),
             opt_int(s.ended_at),
+            opt_text(s.stream_url.as_deref()),
         ],
     )
     .await?;
@@ -87,7 +97,7 @@ pub async fn for_creator(db: &Db, creator_id: &str, id: &str) -> StoreResult<Opt
 pub async fn public(db: &Db, id: &str) -> StoreResult<Option<PublicLiveRow>> {
     first(
         db,
-        "SELECT s.id, s.creator_id, s.title, s.starts_at, s.state, s.created_at, s.ended_at, \
+        "SELECT s.id, s.creator_id, s.title, s.starts_at, s.state, s.created_at, s.ended_at, s.stream_url, \
          c.handle AS creator_handle FROM live_sessions s JOIN creators c ON c.id = s.creator_id WHERE s.id = ?",
         &[text(id)],
     )
@@ -103,6 +113,30 @@ pub async fn list_for_creator(db: &Db, creator_id: &str, page: &Keyset) -> Store
     .await
 }
 
+/// Changes a session's title and stream (`None`: kept; `Some(None)`: the stream removed).
+pub async fn update(
+    db: &Db,
+    creator_id: &str,
+    id: &str,
+    title: Option<&str>,
+    stream_url: Option<Option<&str>>,
+) -> StoreResult<()> {
+    run(
+        db,
+        "UPDATE live_sessions SET title = COALESCE(?3, title), \
+         stream_url = CASE WHEN ?4 THEN ?5 ELSE stream_url END WHERE id = ?1 AND creator_id = ?2",
+        &[
+            text(id),
+            text(creator_id),
+            opt_text(title),
+            int(stream_url.is_some().into()),
+            opt_text(stream_url.flatten()),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Ends a live session of this creator. Ending twice changes nothing (0 rows), so a
 /// retried request keeps the first `ended_at`.
 pub async fn end(db: &Db, creator_id: &str, id: &str, now: i64) -> StoreResult<usize> {
@@ -112,6 +146,53 @@ pub async fn end(db: &Db, creator_id: &str, id: &str, now: i64) -> StoreResult<u
         &[int(now), text(id), text(creator_id)],
     )
     .await
+}
+
+/// Ends the running deals of a session (`?1`), of one product (`?2`) or all (`NULL`), at
+/// `?3` (never before a deal's start: the CHECK wants an end after it).
+const END_DEALS: &str = "UPDATE live_deals SET ends_at = MAX(?3, starts_at + 1) \
+    WHERE live_session_id = ?1 AND (?2 IS NULL OR product_id = ?2) AND ends_at > ?3";
+
+row! {
+    /// A code that a deal may carry: the session creator's, active, for the product's brand.
+    pub struct DealCode {
+        pub id: String,
+        pub code: String,
+        /// The brand sells on Shopify: the buy link applies the code itself.
+        pub shopify: bool,
+    }
+}
+
+/// `code` (any case) when it is an active code of this creator for this brand.
+pub async fn deal_code(db: &Db, creator_id: &str, brand_id: &str, code: &str) -> StoreResult<Option<DealCode>> {
+    first(
+        db,
+        "SELECT c.id, c.code, b.webhook_scheme = 'shopify' AS shopify FROM creator_codes c JOIN brands b ON b.id = c.brand_id \
+         WHERE c.brand_id = ? AND c.creator_id = ? AND c.code = ? AND c.active = 1",
+        &[text(brand_id), text(creator_id), text(code)],
+    )
+    .await
+}
+
+/// Ends the session's running deals (of one product, or all) and answers the links they
+/// were on, whose KV records may still carry them.
+pub async fn end_deals(db: &Db, session_id: &str, product_id: Option<&str>, now: i64) -> StoreResult<Vec<LinkRow>> {
+    let params = [text(session_id), opt_text(product_id), int(now)];
+    let links = all(
+        db,
+        &format!(
+            "SELECT {} FROM links l JOIN products p ON p.id = l.product_id WHERE l.live_session_id = ?1 \
+             AND l.product_id IN (SELECT product_id FROM live_deals WHERE live_session_id = ?1 \
+             AND (?2 IS NULL OR product_id = ?2) AND ends_at > ?3)",
+            super::links::COLUMNS
+        ),
+        &params,
+    )
+    .await?;
+    if !links.is_empty() {
+        run(db, END_DEALS, &params).await?;
+    }
+    Ok(links)
 }
 
 /// The session's tracked link for a product, if one was made (at most one: the
@@ -161,17 +242,53 @@ row! {
 /// Pins a product (or moves an existing pin to the top) and returns its `pinned_at`.
 /// `pinned_at` is kept strictly above every other pin of the session, so "newest first" is
 /// a total order even for pins made in the same millisecond.
-pub async fn pin(db: &Db, session_id: &str, product_id: &str, link_id: &str, now: i64) -> StoreResult<i64> {
-    let row: Option<PinnedAt> = first(
-        db,
-        "INSERT INTO live_pins (live_session_id, product_id, link_id, pinned_at) \
-         VALUES (?1, ?2, ?3, MAX(?4, COALESCE((SELECT MAX(pinned_at) FROM live_pins WHERE live_session_id = ?1), 0) + 1)) \
-         ON CONFLICT (live_session_id, product_id) DO UPDATE SET \
-         link_id = excluded.link_id, pinned_at = excluded.pinned_at \
-         RETURNING pinned_at",
-        &[text(session_id), text(product_id), text(link_id), int(now)],
-    )
-    .await?;
+/// A pin's flash deal: the code (a [`DealCode`]'s id) and when it ends.
+pub struct NewDeal<'a> {
+    pub creator_id: &'a str,
+    pub brand_id: &'a str,
+    pub code_id: &'a str,
+    pub ends_at: i64,
+}
+
+/// Pins a product (or moves an existing pin to the top) and returns its `pinned_at`.
+/// `pinned_at` is kept strictly above every other pin of the session, so "newest first" is
+/// a total order even for pins made in the same millisecond. In the same transaction the
+/// product's running deal ends and the pin's own `deal` (if any) starts at `pinned_at`.
+pub async fn pin(
+    db: &Db,
+    session_id: &str,
+    product_id: &str,
+    link_id: &str,
+    now: i64,
+    deal: Option<&NewDeal<'_>>,
+) -> StoreResult<i64> {
+    let mut statements = vec![
+        Stmt::new(END_DEALS, vec![text(session_id), text(product_id), int(now)]),
+        Stmt::new(
+            "INSERT INTO live_pins (live_session_id, product_id, link_id, pinned_at) \
+             VALUES (?1, ?2, ?3, MAX(?4, COALESCE((SELECT MAX(pinned_at) FROM live_pins WHERE live_session_id = ?1), 0) + 1)) \
+             ON CONFLICT (live_session_id, product_id) DO UPDATE SET \
+             link_id = excluded.link_id, pinned_at = excluded.pinned_at \
+             RETURNING pinned_at",
+            vec![text(session_id), text(product_id), text(link_id), int(now)],
+        ),
+    ];
+    if let Some(d) = deal {
+        statements.push(Stmt::new(
+            "INSERT INTO live_deals (live_session_id, creator_id, product_id, brand_id, code_id, starts_at, ends_at) \
+             SELECT ?1, ?2, ?3, ?4, ?5, pinned_at, ?6 FROM live_pins WHERE live_session_id = ?1 AND product_id = ?3",
+            vec![
+                text(session_id),
+                text(d.creator_id),
+                text(product_id),
+                text(d.brand_id),
+                text(d.code_id),
+                int(d.ends_at),
+            ],
+        ));
+    }
+    let results = batch(db, &statements).await?;
+    let row = results.get(1).map(|r| r.results::<PinnedAt>()).transpose()?.and_then(|r| r.into_iter().next());
     row.map(|r| r.pinned_at).ok_or_else(|| StoreError::D1("pin upsert returned no row".into()))
 }
 
@@ -189,19 +306,21 @@ pub async fn unpin(db: &Db, session_id: &str, product_id: &str) -> StoreResult<b
 
 /// The pins a viewer can buy, newest first: withdrawn products and disabled links are left
 /// out, since their buy button would only answer 410.
-pub async fn pins(db: &Db, session_id: &str) -> StoreResult<Vec<PinRow>> {
+pub async fn pins(db: &Db, session_id: &str, now: i64) -> StoreResult<Vec<PinRow>> {
     all(
         db,
         "SELECT p.id, p.brand_id, p.sku, p.title, p.url, p.price_amount, p.price_currency, \
          p.commission_bps, p.image_url, p.active, p.created_at, p.updated_at, \
-         b.default_commission_bps, b.click_param, l.code, lp.pinned_at \
+         b.default_commission_bps, b.click_param, l.code, lp.pinned_at, d.code AS deal_code, d.ends_at AS deal_ends_at \
          FROM live_pins lp \
          JOIN products p ON p.id = lp.product_id \
          JOIN brands b ON b.id = p.brand_id \
          JOIN links l ON l.id = lp.link_id \
-         WHERE lp.live_session_id = ? AND p.active = 1 AND l.active = 1 \
-         ORDER BY lp.pinned_at DESC, lp.product_id LIMIT ?",
-        &[text(session_id), int(MAX_PINS)],
+         LEFT JOIN (SELECT ld.product_id, dc.code, ld.ends_at FROM live_deals ld JOIN creator_codes dc ON dc.id = ld.code_id \
+           WHERE ld.live_session_id = ?1 AND ld.ends_at > ?3 AND ld.starts_at <= ?3 AND dc.active = 1) d ON d.product_id = lp.product_id \
+         WHERE lp.live_session_id = ?1 AND p.active = 1 AND l.active = 1 \
+         ORDER BY lp.pinned_at DESC, lp.product_id LIMIT ?2",
+        &[text(session_id), int(MAX_PINS), int(now)],
     )
     .await
 }
@@ -258,9 +377,9 @@ mod tests {
     fn a_pin_row_reads_its_product_rate_and_link_from_one_row() -> Result<(), String> {
         let table = r#"[
             ["id","brand_id","sku","title","url","price_amount","price_currency","commission_bps","image_url",
-             "active","created_at","updated_at","default_commission_bps","click_param","code","pinned_at"],
+             "active","created_at","updated_at","default_commission_bps","click_param","code","pinned_at","deal_code","deal_ends_at"],
             ["pr_1","br_1","SKU-1","Thing","https://shop.example/p",1250,"EUR",null,null,1,10,20,
-             1000,"aff","AbC1234",30]
+             1000,"aff","AbC1234",30,"MAYA10",90]
         ]"#;
         let pins = crate::store::d1::decode::<PinRow>(table).map_err(|e| e.0)?;
         let [p] = pins.as_slice() else { return Err(format!("{} rows", pins.len())) };
@@ -271,13 +390,14 @@ mod tests {
         );
         assert_eq!((p.showcase.default_commission_bps, p.showcase.click_param.as_str()), (1000, "aff"));
         assert_eq!((p.code.as_str(), p.pinned_at), ("AbC1234", 30));
+        assert_eq!(p.deal, Some(("MAYA10".to_string(), 90)));
         Ok(())
     }
 
     #[test]
     fn a_public_session_reads_its_creator_handle() -> Result<(), String> {
-        let table = r#"[["id","creator_id","title","starts_at","state","created_at","ended_at","creator_handle"],
-            ["ls_1","cr_1","Show",null,"live",5,null,"maria"]]"#;
+        let table = r#"[["id","creator_id","title","starts_at","state","created_at","ended_at","stream_url","creator_handle"],
+            ["ls_1","cr_1","Show",null,"live",5,null,null,"maria"]]"#;
         let rows = crate::store::d1::decode::<PublicLiveRow>(table).map_err(|e| e.0)?;
         let [r] = rows.as_slice() else { return Err(format!("{} rows", rows.len())) };
         assert_eq!((r.session.id.as_str(), r.session.starts_at, r.creator_handle.as_str()), ("ls_1", None, "maria"));

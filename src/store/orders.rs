@@ -67,6 +67,8 @@ row! {
         pub code: String,
         pub creator_id: String,
         pub active: bool,
+        /// The live session whose flash deal ran this code at the order's time.
+        pub live_session_id: Option<String>,
     }
 }
 
@@ -126,10 +128,12 @@ pub struct PaidQuery<'a> {
     pub codes: &'a [String],
     /// Normalized (`webhooks::event::customer_email`); compared in SQL, never stored.
     pub customer_email: Option<&'a str>,
+    /// When the order happened, epoch ms: which flash deal was running then.
+    pub order_at: i64,
 }
 
 pub async fn read_for_paid(db: &Db, q: &PaidQuery<'_>) -> StoreResult<PaidReads> {
-    let PaidQuery { brand_id, delivery_id, order_id, click_id, claim, skus, codes, customer_email } = *q;
+    let PaidQuery { brand_id, delivery_id, order_id, click_id, claim, skus, codes, customer_email, order_at } = *q;
     let skus_json = serde_json::to_string(skus).map_err(|e| StoreError::D1(format!("skus: {e}")))?;
     let codes_json = serde_json::to_string(codes).map_err(|e| StoreError::D1(format!("codes: {e}")))?;
     let statements = [
@@ -166,9 +170,10 @@ pub async fn read_for_paid(db: &Db, q: &PaidQuery<'_>) -> StoreResult<PaidReads>
             ],
         ),
         Stmt::new(
-            "SELECT id, code, creator_id, active FROM creator_codes \
-             WHERE brand_id = ?1 AND code IN (SELECT value FROM json_each(?2))",
-            vec![text(brand_id), text(&codes_json)],
+            "SELECT c.id, c.code, c.creator_id, c.active, (SELECT d.live_session_id FROM live_deals d \
+               WHERE d.code_id = c.id AND d.starts_at <= ?3 AND d.ends_at > ?3 ORDER BY d.starts_at DESC LIMIT 1) \
+             AS live_session_id FROM creator_codes c WHERE c.brand_id = ?1 AND c.code IN (SELECT value FROM json_each(?2))",
+            vec![text(brand_id), text(&codes_json), int(order_at)],
         ),
     ];
     let results = batch(db, &statements).await?;

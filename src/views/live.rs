@@ -5,6 +5,7 @@ use super::products::{showcase_item, ShowcaseItem};
 use crate::domain::attribution::format_rfc3339_ms;
 use crate::domain::money::format_price;
 use crate::domain::states::SessionState;
+use crate::domain::stream::Stream;
 use crate::store::live::{LiveRow, PinRow, PublicLiveRow};
 use serde::Serialize;
 
@@ -19,6 +20,7 @@ pub struct SessionOut {
     created_at: String,
     ended_at: Option<String>,
     share_url: String,
+    stream_url: Option<String>,
 }
 
 pub fn share_url(origin: &str, id: &str) -> String {
@@ -31,6 +33,7 @@ pub fn render_session(s: LiveRow, origin: &str) -> SessionOut {
         starts_at: s.starts_at.map(format_rfc3339_ms),
         created_at: format_rfc3339_ms(s.created_at),
         ended_at: s.ended_at.map(format_rfc3339_ms),
+        stream_url: s.stream_url,
         id: s.id,
         creator_id: s.creator_id,
         title: s.title,
@@ -49,7 +52,27 @@ pub struct LiveView {
     pub created_at: String,
     pub ended_at: Option<String>,
     pub share_url: String,
+    pub stream_url: Option<String>,
+    /// How the page plays `stream_url`.
+    pub stream: Option<StreamOut>,
     pub pins: Vec<PinOut>,
+}
+
+/// A stream as the page plays it (`domain::stream`).
+#[derive(Serialize, Clone)]
+pub struct StreamOut {
+    pub kind: &'static str,
+    pub player_url: String,
+    /// What the page's policy must allow for it.
+    #[serde(skip)]
+    pub origin: String,
+}
+
+/// A pin's running flash deal.
+#[derive(Serialize, Clone)]
+pub struct DealOut {
+    pub code: String,
+    pub ends_at: String,
 }
 
 #[derive(Serialize, Clone)]
@@ -66,6 +89,8 @@ pub struct PinOut {
     /// The price as the page shows it (`$19.99`, `¥500`), so the page's refresh script
     /// formats exactly like the server without a currency table of its own.
     pub price_display: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deal: Option<DealOut>,
 }
 
 pub fn render_pin(p: PinRow, origin: &str) -> PinOut {
@@ -75,6 +100,7 @@ pub fn render_pin(p: PinRow, origin: &str) -> PinOut {
         product,
         short_url: format!("{origin}/{}", p.code),
         pinned_at: format_rfc3339_ms(p.pinned_at),
+        deal: p.deal.map(|(code, ends_at)| DealOut { code, ends_at: format_rfc3339_ms(ends_at) }),
     }
 }
 
@@ -87,6 +113,12 @@ pub fn view(row: PublicLiveRow, pins: Vec<PinRow>, origin: &str) -> LiveView {
         created_at: format_rfc3339_ms(s.created_at),
         ended_at: s.ended_at.map(format_rfc3339_ms),
         pins: pins.into_iter().map(|p| render_pin(p, origin)).collect(),
+        stream: s.stream_url.as_deref().and_then(Stream::parse).map(|st| StreamOut {
+            kind: st.kind(),
+            player_url: st.player_url(),
+            origin: st.origin(),
+        }),
+        stream_url: s.stream_url,
         id: s.id,
         title: s.title,
         state: s.state,

@@ -47,6 +47,14 @@
     if (latest) info.appendChild(el("p", "tag", "Just pinned"));
     info.appendChild(el("h2", "name", name));
     info.appendChild(el("p", "price", p.price_display));
+    if (p.deal && typeof p.deal.code === "string") {
+      var d = el("p", "deal", "Code ");
+      d.setAttribute("data-ends", String(p.deal.ends_at));
+      d.appendChild(el("strong", null, p.deal.code));
+      d.appendChild(document.createTextNode(" "));
+      d.appendChild(el("span", "left", "live deal"));
+      info.appendChild(d);
+    }
     li.appendChild(media);
     li.appendChild(info);
     // A path on this origin, as the server renders it: the feed's absolute URL follows the
@@ -77,6 +85,55 @@
     while (list.firstChild) list.removeChild(list.firstChild);
     items.forEach(function (li) { list.appendChild(li); });
     empty.hidden = items.length > 0;
+    countdown();
+  }
+
+  // Flash deals count down to their end and then leave the page (the buy link stops applying
+  // the code at the same moment: the server checks the end on every click).
+  function countdown() {
+    Array.prototype.forEach.call(list.querySelectorAll(".deal[data-ends]"), function (d) {
+      var left = Math.ceil((Date.parse(d.getAttribute("data-ends")) - Date.now()) / 1000);
+      if (!(left > 0)) { d.parentNode.removeChild(d); return; }
+      var h = Math.floor(left / 3600), m = Math.floor(left / 60) % 60, s = left % 60;
+      var two = function (n) { return (n < 10 ? "0" : "") + n; };
+      d.querySelector(".left").textContent = "ends in " + (h ? h + ":" + two(m) : m) + ":" + two(s);
+    });
+  }
+  countdown();
+  setInterval(countdown, 1000);
+
+  // The show's video: the platform's embed in a frame (Twitch's needs this page's host as
+  // `parent`), or an HLS playlist in a <video>, natively where the browser plays HLS, else
+  // through hls.js (our own copy, /hls.js, loaded only then).
+  var player = document.getElementById("player");
+  var kind = player && player.getAttribute("data-kind");
+  var src = player && web(player.getAttribute("data-src"));
+  if (src && (kind === "youtube" || kind === "twitch")) {
+    var frame = el("iframe");
+    frame.title = "Live video";
+    frame.allow = "autoplay; encrypted-media; picture-in-picture; fullscreen";
+    frame.allowFullscreen = true;
+    frame.referrerPolicy = "strict-origin-when-cross-origin";
+    frame.src = kind === "twitch" ? src + "&parent=" + encodeURIComponent(location.hostname) : src;
+    player.appendChild(frame);
+  } else if (src && kind === "hls") {
+    var video = el("video");
+    video.controls = video.muted = video.autoplay = video.playsInline = true;
+    player.appendChild(video);
+    if (video.canPlayType("application/vnd.apple.mpegurl")) {
+      video.src = src;
+    } else {
+      var lib = el("script");
+      lib.src = "/hls.js";
+      lib.addEventListener("load", function () {
+        var Hls = window.Hls;
+        if (!Hls || !Hls.isSupported()) return;
+        var hls = new Hls({ enableWorker: false });
+        hls.loadSource(src);
+        hls.attachMedia(video);
+      });
+      document.head.appendChild(lib);
+    }
   }
   // How many are watching (the feed's `viewers`: the open sockets of this show).
   var watching = el("p", "viewers");

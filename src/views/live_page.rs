@@ -10,7 +10,7 @@
 //! origin's (`'self'`, no `unsafe-inline`), the page stays cacheable (no per-response
 //! nonce), and their bytes are not in the wasm.
 
-use super::live::{LiveView, PinOut};
+use super::live::{LiveView, PinOut, StreamOut};
 use crate::domain::states::SessionState;
 use std::fmt::Write;
 
@@ -58,6 +58,21 @@ fn initial(title: &str) -> String {
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src https:; \
      connect-src 'self'; base-uri 'none'; form-action 'none'";
 
+/// The policy of a session's page: [`CONTENT_SECURITY_POLICY`], plus for its stream the one
+/// embed origin it frames (`frame-src`), or the HLS playlist's origin it plays from
+/// (`media-src`, with `blob:` for the player's media source, and `connect-src`).
+pub fn content_security_policy(stream: Option<&StreamOut>) -> String {
+    match stream {
+        Some(s) if s.kind == "hls" => format!(
+            "{}; media-src {o} blob:",
+            CONTENT_SECURITY_POLICY.replace("connect-src 'self'", &format!("connect-src 'self' {}", s.origin)),
+            o = s.origin
+        ),
+        Some(s) => format!("{CONTENT_SECURITY_POLICY}; frame-src {}", s.origin),
+        None => CONTENT_SECURITY_POLICY.into(),
+    }
+}
+
 fn head(out: &mut String, title: &str, description: &str) {
     let _ = write!(
         out,
@@ -86,12 +101,21 @@ fn pin_item(out: &mut String, p: &PinOut, latest: bool) {
     if latest {
         out.push_str("<p class=\"tag\">Just pinned</p>");
     }
-    let _ = writeln!(
+    let _ = write!(
         out,
-        "<h2 class=\"name\">{}</h2><p class=\"price\">{}</p></div>",
+        "<h2 class=\"name\">{}</h2><p class=\"price\">{}</p>",
         escape_html(name),
         escape_html(&p.price_display)
     );
+    if let Some(d) = &p.deal {
+        let _ = write!(
+            out,
+            "<p class=\"deal\" data-ends=\"{}\">Code <strong>{}</strong> <span class=\"left\">live deal</span></p>",
+            escape_html(&d.ends_at),
+            escape_html(&d.code)
+        );
+    }
+    out.push_str("</div>\n");
     if let Some(href) = link_url(&p.short_url) {
         let _ = writeln!(
             out,
@@ -114,12 +138,22 @@ pub fn render_page(v: &LiveView) -> String {
     out.push_str("<body>\n<div class=\"wrap\">\n<header>\n");
     let _ = write!(
         out,
-        "<p class=\"{}\" id=\"state\">{}</p>\n<h1 id=\"title\">{}</h1>\n<p class=\"by\">with @{}</p>\n</header>\n<main>\n",
+        "<p class=\"{}\" id=\"state\">{}</p>\n<h1 id=\"title\">{}</h1>\n<p class=\"by\">with @{}</p>\n</header>\n<main class=\"show{}\">\n",
         if live { "state" } else { "state ended" },
         if live { "Live" } else { "Ended" },
         escape_html(&v.title),
         escape_html(handle),
+        if v.stream.is_some() { " has-stream" } else { "" },
     );
+    if let Some(s) = &v.stream {
+        let _ = writeln!(
+            out,
+            "<section class=\"stage\"><div class=\"player\" id=\"player\" data-kind=\"{}\" data-src=\"{}\"></div></section>",
+            s.kind,
+            escape_html(&s.player_url)
+        );
+    }
+    out.push_str("<section class=\"shelf\">\n");
     let _ = writeln!(
         out,
         "<p class=\"note\" id=\"note\"{}>This live show has ended. The products below are still available.</p>",
@@ -135,7 +169,7 @@ pub fn render_page(v: &LiveView) -> String {
     for (i, p) in v.pins.iter().enumerate() {
         pin_item(&mut out, p, live && i == 0);
     }
-    out.push_str("</ol>\n</main>\n");
+    out.push_str("</ol>\n</section>\n</main>\n");
     let _ = write!(
         out,
         "<footer>Links on this page are affiliate links: @{} may earn a commission on what you buy. \
@@ -191,6 +225,7 @@ mod tests {
             short_url: short_url.into(),
             pinned_at: "2026-01-01T00:00:00.000Z".into(),
             price_display: format_price(&price),
+            deal: None,
         }
     }
 
@@ -204,6 +239,8 @@ mod tests {
             created_at: "2026-01-01T00:00:00.000Z".into(),
             ended_at: None,
             share_url: "https://ae.example/live/ls_abc".into(),
+            stream_url: None,
+            stream: None,
             pins,
         }
     }
@@ -298,6 +335,38 @@ mod tests {
         assert!(html.contains("href=\"https://ae.example/Abc1234\""));
         assert!(html.contains("<p class=\"note\" id=\"note\">This live show has ended"));
         assert!(!html.contains("Just pinned</p>"));
+    }
+
+    #[test]
+    fn a_stream_and_a_deal_render_and_the_policy_allows_only_their_origin() {
+        use crate::views::live::DealOut;
+        let mut p = pin("pr_1", "Mug", None, "/Abc1234");
+        p.deal = Some(DealOut { code: "MAYA10".into(), ends_at: "2026-01-01T01:00:00.000Z".into() });
+        let mut v = session(SessionState::Live, vec![p]);
+        v.stream = Some(StreamOut {
+            kind: "youtube",
+            player_url: "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1&mute=1".into(),
+            origin: "https://www.youtube-nocookie.com".into(),
+        });
+        let html = render_page(&v);
+        assert!(html.contains("<main class=\"show has-stream\">"));
+        assert!(html.contains("data-kind=\"youtube\" data-src=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1&amp;mute=1\""));
+        assert!(html.contains("<p class=\"deal\" data-ends=\"2026-01-01T01:00:00.000Z\">Code <strong>MAYA10</strong>"));
+        let csp = content_security_policy(v.stream.as_ref());
+        assert!(csp.ends_with("; frame-src https://www.youtube-nocookie.com"), "{csp}");
+        let hls = StreamOut {
+            kind: "hls",
+            player_url: "https://cdn.example/a.m3u8".into(),
+            origin: "https://cdn.example".into(),
+        };
+        let csp = content_security_policy(Some(&hls));
+        assert!(
+            csp.contains("connect-src 'self' https://cdn.example;")
+                && csp.ends_with("; media-src https://cdn.example blob:"),
+            "{csp}"
+        );
+        assert!(!csp.contains("frame-src"));
+        assert_eq!(content_security_policy(None), CONTENT_SECURITY_POLICY);
     }
 
     #[test]

@@ -1251,6 +1251,35 @@ fn cases(w: &World) -> Vec<Case> {
     k.params(route, "GET", "/api/live-sessions/{}", Some(creator), None, Expect::Error);
     k.auth(route, "GET", &format!("/api/live-sessions/{}", w.s1), Role::Creator, None);
 
+    // PATCH /api/live-sessions/{id} (owner): streams that are not a YouTube, Twitch or HLS
+    // URL, a null title, another creator's session.
+    let route = "PATCH /api/live-sessions/{id}";
+    let one = format!("/api/live-sessions/{}", w.s1);
+    let change = json!({ "title": "Changed by the walk", "stream_url": "https://www.twitch.tv/walk_show" });
+    for (what, body) in [
+        (
+            "script in stream_url",
+            json!({ "stream_url": "https://www.youtube.com/watch?v=\"><script>alert(1)</script>" }),
+        ),
+        ("javascript: stream_url", json!({ "stream_url": "javascript:alert(1)//.m3u8" })),
+        ("http stream_url", json!({ "stream_url": "http://cdn.example/a.m3u8" })),
+        ("stream_url a number", json!({ "stream_url": 7 })),
+        ("null title", json!({ "title": null })),
+        ("title a list", json!({ "title": ["x"] })),
+    ] {
+        k.push(route, what, "PATCH", one.clone(), Some(creator), Some(serde_json::to_vec(&body).unwrap()));
+    }
+    k.push(
+        route,
+        "another creator's session",
+        "PATCH",
+        format!("/api/live-sessions/{}", w.s2),
+        Some(creator),
+        Some(serde_json::to_vec(&change).unwrap()),
+    );
+    k.params(route, "PATCH", "/api/live-sessions/{}", Some(creator), Some(&change), Expect::Error);
+    k.auth(route, "PATCH", &one, Role::Creator, Some(&change));
+
     // POST /api/live-sessions/{id}/pins (owner): a withdrawn product (422), another
     // creator's session (404), an ended session (409).
     let route = "POST /api/live-sessions/{id}/pins";
@@ -1486,7 +1515,7 @@ fn cases(w: &World) -> Vec<Case> {
         ("/api/orders".into(), brand, vec!["POST", "PUT", "PATCH", "DELETE"]),
         ("/api/commissions".into(), brand, vec!["POST", "PUT", "PATCH", "DELETE"]),
         ("/api/live-sessions".into(), creator, vec!["PUT", "PATCH", "DELETE"]),
-        (format!("/api/live-sessions/{}", w.s1), creator, vec!["POST", "PUT", "PATCH", "DELETE"]),
+        (format!("/api/live-sessions/{}", w.s1), creator, vec!["POST", "PUT", "DELETE"]),
         (format!("/api/live-sessions/{}/pins", w.s1), creator, vec!["GET", "PUT", "PATCH", "DELETE"]),
         (format!("/api/live-sessions/{}/pins/{}", w.s1, w.pa1), creator, vec!["GET", "POST", "PUT", "PATCH"]),
         (format!("/api/live-sessions/{}/end", w.s1), creator, vec!["GET", "PUT", "PATCH", "DELETE"]),

@@ -14,6 +14,7 @@ mod holds;
 mod hostile;
 mod links;
 mod live;
+mod live_show;
 mod openapi;
 mod payouts;
 mod products;
