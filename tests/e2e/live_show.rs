@@ -21,23 +21,10 @@ fn register_code(brand: &Brand, creator: &Creator, code: &str) -> Value {
     app().post("/api/codes", Some(&brand.api_key), &json!({ "creator_id": creator.id, "code": code })).expect(201)
 }
 
-/// An RFC 3339 time `ms` from now.
+/// An RFC 3339 time about `ms` from now (to the second, rounded down).
 fn in_ms(ms: i64) -> String {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
-    let t = now + ms;
-    let (secs, millis) = (t.div_euclid(1000), t.rem_euclid(1000));
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z", rem / 3600, rem / 60 % 60, rem % 60)
+    crate::common::rfc3339((now + ms).div_euclid(1000))
 }
 
 #[test]
