@@ -224,11 +224,22 @@ test("the dashboard, the whole story in Chromium", { timeout: 240_000 }, async (
     const pinForm = creator.locator("#live-detail #pin");
     await pinForm.locator("[name=q]").fill(`TEE-${tag}`);
     await creator.locator(`#live-detail #pin[data-searched="TEE-${tag}"]`).waitFor();
-    const option = pinForm.locator("select option", { hasText: `TEE-${tag}` });
-    await pinForm.locator("select").selectOption(await option.getAttribute("value"));
+    const option = pinForm.locator("select[name=product_id] option", { hasText: `TEE-${tag}` });
+    await pinForm.locator("select[name=product_id]").selectOption(await option.getAttribute("value"));
+    // With a flash deal: the creator's code for 15 minutes.
+    await pinForm.locator("select[name=deal_code]").selectOption(`MAYA${tag}`);
     await pinForm.locator("button[type=submit]").click();
     const pinned = creator.locator("#live-detail .pins li", { hasText: `Tee ${tag}` });
     await pinned.waitFor();
+    assert.match(await pinned.locator(".badge").innerText(), new RegExp(`deal MAYA${tag}`, "i"));
+    await watcher.locator(".pin .deal strong", { hasText: `MAYA${tag}` }).waitFor({ timeout: 2000 });
+    // The stream, set from the panel (the viewer page plays it at its next load).
+    const streamForm = creator.locator("#live-detail #stream");
+    await streamForm.locator("[name=stream_url]").fill("https://www.twitch.tv/friday_drop");
+    await streamForm.locator("button[type=submit]").click();
+    await streamForm.locator(".ok", { hasText: "The viewer page plays it." }).waitFor();
+    const streamed = await (await fetch(`${base}/api/live/${viewer.split("/").pop()}`)).json();
+    assert.equal(streamed.stream?.kind, "twitch", JSON.stringify(streamed.stream));
     assert.equal(await creator.locator("#live-detail #watching").innerText(), "1", "the creator sees one watching (by socket)");
     // On the open page within 2 s, without a reload (pushed); on the polling one within a poll.
     await watcher.locator(".pin", { hasText: `Tee ${tag}` }).waitFor({ timeout: 2000 });

@@ -1,5 +1,6 @@
-// The creator's live sessions: start one, pin and unpin products while live, see the stats,
-// open the viewers' page, end it.
+// The creator's live sessions: start one (with its stream), pin and unpin products while
+// live (a pin may carry a flash deal: one of the creator's codes, for some minutes), change
+// the stream, see the stats, open the viewers' page, end it.
 import { h, put } from "../lib/dom.js";
 import { get, post, api, withQuery } from "../lib/api.js";
 import { section, pagedTable, badge, form, actionButton, loading, alertLine, showError, copyable } from "../lib/ui.js";
@@ -17,9 +18,12 @@ export function live() {
     id: "new-live",
     inline: true,
     submit: "Go live",
-    fields: [{ name: "title", label: "Title of the show", required: true, placeholder: "Friday drop" }],
+    fields: [
+      { name: "title", label: "Title of the show", required: true, placeholder: "Friday drop" },
+      { name: "stream_url", label: "Stream (optional)", placeholder: STREAM_HINT },
+    ],
     onSubmit: async (v, el) => {
-      const s = await post("/api/live-sessions", { title: v.title });
+      const s = await post("/api/live-sessions", { title: v.title, stream_url: v.stream_url || null });
       el.reset();
       list.reload();
       manage(detail, s.id, list);
@@ -29,14 +33,24 @@ export function live() {
   return [section("Start a live session", start), section("Sessions", list, detail)];
 }
 
+const STREAM_HINT = "YouTube or Twitch live URL, or an .m3u8";
+
+/** The time `minutes` from now, as the API reads it. */
+const minutesFromNow = (minutes) => new Date(Date.now() + minutes * 60_000).toISOString();
+
 async function manage(box, id, list) {
   put(box, loading());
   try {
     // The pins come from the viewers' feed (the same JSON the viewer page reads).
-    const [s, stats] = await Promise.all([get(`/api/live/${id}`), get(`/api/live-sessions/${id}/stats`)]);
+    const [s, stats, codes] = await Promise.all([
+      get(`/api/live/${id}`),
+      get(`/api/live-sessions/${id}/stats`),
+      get("/api/codes").catch(() => ({ items: [] })),
+    ]);
     const refresh = () => manage(box, id, list);
     const pins = s.pins.length
       ? h("ul", { class: "plain pins" }, s.pins.map((p) => h("li", null, h("strong", null, p.product.title), ` · ${p.price_display} · `, h("span", { class: "muted small" }, `pinned ${when(p.pinned_at)}`), " ",
+        p.deal ? h("span", { class: "badge ok" }, `deal ${p.deal.code} until ${when(p.deal.ends_at)}`) : null, " ",
         s.state === "live" ? actionButton("Unpin", async () => { await api("DELETE", `/api/live-sessions/${id}/pins/${p.product.id}`); refresh(); }) : null)))
       : h("p", { class: "empty" }, "Nothing pinned.");
     let pin = null;
@@ -48,9 +62,14 @@ async function manage(box, id, list) {
         fields: [
           { name: "q", label: "Find a product", placeholder: "title or SKU" },
           { name: "product_id", label: "Product", required: true, options: [["", "Search first"]] },
+          { name: "deal_code", label: "Flash deal", options: [["", "No deal"], ...codes.items.filter((c) => c.active).map((c) => [c.code, `Code ${c.code}`])] },
+          { name: "deal_minutes", label: "Minutes", type: "number", value: "15", inputmode: "numeric" },
         ],
         onSubmit: async (v) => {
-          await post(`/api/live-sessions/${id}/pins`, { product_id: v.product_id });
+          const minutes = Number(v.deal_minutes);
+          if (v.deal_code && !(minutes >= 1 && minutes <= 1440)) throw new Error("A deal runs 1 to 1,440 minutes.");
+          const deal = v.deal_code ? { code: v.deal_code, ends_at: minutesFromNow(minutes) } : null;
+          await post(`/api/live-sessions/${id}/pins`, { product_id: v.product_id, deal });
           refresh();
         },
       });
@@ -71,6 +90,16 @@ async function manage(box, id, list) {
       pin.elements.q.addEventListener("input", find);
       find();
     }
+    const stream = form({
+      id: "stream",
+      inline: true,
+      submit: "Save stream",
+      fields: [{ name: "stream_url", label: "Stream", value: s.stream_url ?? "", placeholder: STREAM_HINT, hint: "Empty takes the video off the page." }],
+      onSubmit: async (v) => {
+        await api("PATCH", `/api/live-sessions/${id}`, { stream_url: v.stream_url || null });
+        return h("p", { class: "ok" }, v.stream_url ? "The viewer page plays it." : "No video on the page.");
+      },
+    });
     put(box,
       h("h3", null, s.title, " ", badge(s.state)),
       h("dl", { class: "stats" },
@@ -80,7 +109,7 @@ async function manage(box, id, list) {
         h("div", null, h("dt", null, "GMV"), h("dd", null, moneyList(stats.gmv))),
         h("div", null, h("dt", null, "Commission"), h("dd", null, moneyList(stats.commission)))),
       h("p", null, h("a", { class: "button secondary", href: s.share_url, target: "_blank", rel: "noopener" }, "Open the viewer page")),
-      pin, pins,
+      stream, pin, pins,
       s.state === "live" ? actionButton("End session", async () => { await post(`/api/live-sessions/${id}/end`); list.reload(); refresh(); }, { kind: "danger", confirmText: "End this live session?" }) : null);
   } catch (err) {
     const e = alertLine();
