@@ -225,24 +225,23 @@ pub async fn pin(mut req: Request, env: &Env, ctx: &worker_sys::Context, id: &st
     };
     let link = session_link(env, ctx, &db, &creator, id, &product.product.id).await?;
     let was_pinned = store::live::is_pinned(&db, id, &product.product.id).await?;
-    let new_deal = code.as_ref().zip(deal).map(|(c, (_, ends_at))| NewDeal {
+    let ends_at = deal.map(|(_, ends_at)| ends_at);
+    let new_deal = code.as_ref().zip(ends_at).map(|(c, ends_at)| NewDeal {
         creator_id: &creator.id,
         brand_id: &brand_id,
         code_id: &c.id,
         ends_at,
     });
     let pinned_at = store::live::pin(&db, id, &product.product.id, &link.id, now, new_deal.as_ref()).await?;
-    let deal = new_deal.map(|d| d.ends_at).zip(code.as_ref()).map(|(e, c)| (c.code.clone(), e, c.shopify));
+    let shopify = code.as_ref().is_some_and(|c| c.shopify);
+    let running = code.map(|c| c.code).zip(ends_at);
     // The link's record carries a Shopify brand's deal, and forgets an earlier one.
-    let record = LinkRecord { deal: deal.clone().filter(|d| d.2).map(|(c, e, _)| (c, e)), ..link.record() };
+    let record = LinkRecord { deal: running.clone().filter(|_| shopify), ..link.record() };
     put_deal_links(env, ctx, &[(link.code.clone(), record)])?;
     let out = PinCreated {
         live_session_id: session.id,
         code: link.code.clone(),
-        pin: render_pin(
-            PinRow { showcase: product, code: link.code, pinned_at, deal: deal.map(|(c, e, _)| (c, e)) },
-            &origin(&req, env),
-        ),
+        pin: render_pin(PinRow { showcase: product, code: link.code, pinned_at, deal: running }, &origin(&req, env)),
     };
     if was_pinned {
         json::ok(&out)

@@ -3,8 +3,8 @@
 //! on its own (a crossing between wasm and JS per field).
 //!
 //! Rows come as a table: the column names, then each row's values in that order. serde_json
-//! parses it into [`Cell`]s (one parser for every query), and a row type's derived
-//! `Deserialize` then reads its fields from the cells by column name ([`Row`]). Decoding
+//! parses it into [`Cell`]s (one parser for every query, through `Value`), and a row type
+//! (`row!`) then reads its fields from the cells by column name ([`Row`]). Decoding
 //! straight from JSON into each row type would compile a JSON parser into every one of them:
 //! more wasm than `worker`'s way (measured: 25 KB more, after wasm-opt).
 //!
@@ -14,8 +14,7 @@
 //! fields (flags stored as 0/1 included).
 
 use super::error::{StoreError, StoreResult};
-use serde::de::{self, Deserializer, Visitor};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 use std::fmt;
 use worker::js_sys::{self, Promise};
 use worker::wasm_bindgen::{prelude::wasm_bindgen, JsCast, JsValue};
@@ -150,12 +149,6 @@ impl fmt::Display for D1Error {
 
 impl std::error::Error for D1Error {}
 
-impl de::Error for D1Error {
-    fn custom<T: fmt::Display>(msg: T) -> D1Error {
-        D1Error(msg.to_string())
-    }
-}
-
 impl From<D1Error> for StoreError {
     fn from(e: D1Error) -> StoreError {
         StoreError::D1(e.0)
@@ -258,34 +251,6 @@ pub enum Cell {
     Null,
     Int(i64),
     Text(String),
-}
-
-impl<'de> Deserialize<'de> for Cell {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Cell, D::Error> {
-        struct CellVisitor;
-        impl Visitor<'_> for CellVisitor {
-            type Value = Cell;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("null, an integer or a string")
-            }
-            fn visit_unit<E>(self) -> Result<Cell, E> {
-                Ok(Cell::Null)
-            }
-            fn visit_i64<E>(self, n: i64) -> Result<Cell, E> {
-                Ok(Cell::Int(n))
-            }
-            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Cell, E> {
-                i64::try_from(n).map(Cell::Int).map_err(|_| E::custom("integer out of range"))
-            }
-            fn visit_str<E>(self, s: &str) -> Result<Cell, E> {
-                Ok(Cell::Text(s.to_string()))
-            }
-            fn visit_string<E>(self, s: String) -> Result<Cell, E> {
-                Ok(Cell::Text(s))
-            }
-        }
-        d.deserialize_any(CellVisitor)
-    }
 }
 
 /// A table as `d1_*` answer it: `[[column, ...], [value, ...], ...]`. The first element is
