@@ -158,12 +158,12 @@ const QUEUE_SERVICE = SERVICE(`async function handle(request, url) {
 async function writeConfig(dir, seed) {
   const built = fs.readdirSync(BUILD, { recursive: true }).filter((f) => /\.(m?js|wasm)$/.test(f) && !f.startsWith("assets"));
   for (const f of built) { fs.mkdirSync(path.join(dir, "rust", path.dirname(f)), { recursive: true }); fs.copyFileSync(path.join(BUILD, f), path.join(dir, "rust", f)); }
-  // `rustN`: the built worker with the shim's hot-link cache taken out, the redirect as it
-  // was before the cache: the cold path's "before".
+  // `rustN`: the built worker with the hot-link cache taken out (the shim never asks Rust
+  // for a hot link), the redirect as it was before the cache: the cold path's "before".
   const shim = fs.readFileSync(path.join(BUILD, "shim.mjs"), "utf8");
-  const noCache = shim.replace("const kept = hotRecords(linkKey, now);", "const kept = undefined;")
-    .replace("if (product !== null) keepHot(linkKey, link, product, now);", "");
-  if (noCache.includes("hotRecords(linkKey, now);") || noCache.includes("keepHot(linkKey, link, product, now);")) throw new Error("bench: the shim's cache calls have changed; update bench/real-bindings.mjs");
+  const HOT_CALL = "const hot = wasm.redirect_hot(visit === undefined ? url : `${url}\\n${visit}`);";
+  if (!shim.includes(HOT_CALL)) throw new Error("bench: the shim's hot-link call has changed; update bench/real-bindings.mjs");
+  const noCache = shim.replace(HOT_CALL, "const hot = undefined;");
   fs.writeFileSync(path.join(dir, "rust", "shim-nocache.mjs"), noCache);
   fs.writeFileSync(path.join(dir, "cold.lua"), `local codes = {${seed.cold.map((c) => JSON.stringify(c)).join(",")}}
 local i = 0

@@ -273,30 +273,25 @@ function error(status, code, message) {
 
 const STATS_RE = /^\/api\/links\/([A-Za-z0-9_-]{3,64})\/stats$/;
 
-// The same in-isolate cache of hot links' two KV records as src/shim.mjs: the raw texts,
-// decoded on every click as the Rust side decodes them, for 5 s, at most 1,000 links.
+// The same in-isolate cache of hot links as src/store/hot_links.rs: the two KV records,
+// decoded, for 5 s, at most 1,000 links, only links that redirect.
 const HOT_TTL_MS = 5000;
 const HOT_MAX = 1000;
 const hot = new Map();
 
 async function records(env, code, now) {
-  let e = hot.get(code);
-  if (e !== undefined && e.until <= now) {
+  const e = hot.get(code);
+  if (e !== undefined) {
+    if (now < e.until) return e;
     hot.delete(code);
-    e = undefined;
   }
-  if (e === undefined) {
-    const linkText = await env.LINKS.get("link:" + code);
-    const l = decodeLink(linkText);
-    const productText = l ? await env.LINKS.get("product:" + l.productId) : null;
-    e = { linkText, productText, until: now + HOT_TTL_MS };
-    if (productText !== null) {
-      if (hot.size >= HOT_MAX) hot.delete(hot.keys().next().value);
-      hot.set(code, e);
-    }
+  const link = decodeLink(await env.LINKS.get("link:" + code));
+  const product = link ? decodeProduct(await env.LINKS.get("product:" + link.productId)) : null;
+  if (link?.active && product?.active) {
+    if (hot.size >= HOT_MAX) hot.delete(hot.keys().next().value);
+    hot.set(code, { link, product, until: now + HOT_TTL_MS });
   }
-  const link = decodeLink(e.linkText);
-  return { link, product: link && decodeProduct(e.productText) };
+  return { link, product };
 }
 
 export default {

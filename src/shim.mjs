@@ -36,59 +36,70 @@ function found(location) {
   });
 }
 
-// `GET|HEAD /{code}`. Only the I/O is here: two KV reads, the visitor's headers, the 302.
-// What to read, whether the link redirects, where to, and the click after the response are
-// decided in Rust (src/routes/redirect.rs): on a KV hit in plain synchronous calls, else
-// in Rust's full route, given what was read, which answers errors in the contract's shape.
-// Hot links' two KV records, kept in this isolate for HOT_TTL_MS (at most HOT_MAX links, the
-// oldest dropped first): a viral link's clicks then read no KV at all. The price is
-// staleness: a disabled link, a withdrawn product or an edited URL is seen by this isolate
-// at most HOT_TTL_MS late, on top of KV's own propagation (the contract allows 10 s locally),
-// and at once when the change was made through this isolate (see `fetch`).
-const HOT_TTL_MS = 5000;
-const HOT_MAX = 1000;
-const hot = new Map();
-const API_PATH = /^[a-z]+:\/\/[^/]+\/api\//;
+// The clicks of this isolate waiting for their queue message, as JSON texts (see
+// src/store/clicks.rs): sent at CLICKS_PER_MESSAGE clicks or CLICK_FLUSH_MS after the first,
+// inside `waitUntil`. Kept here rather than in wasm so that a wasm reset loses none.
+const CLICKS_PER_MESSAGE = wasm.clicks_per_message();
+const CLICK_FLUSH_MS = wasm.click_flush_ms();
+let open = null;
 
-function hotRecords(linkKey, now) {
-  const e = hot.get(linkKey);
-  if (e === undefined || e.until > now) return e;
-  hot.delete(linkKey);
-  return undefined;
+function send(env, m) {
+  if (m.sent) return undefined;
+  m.sent = true;
+  if (open === m) open = null;
+  if (env.CLICKS === undefined) return console.error(`no CLICKS queue binding: ${m.clicks.length} clicks not queued`);
+  // env.CLICKS: store::clicks (the CLICKS queue binding in wrangler.toml)
+  return env.CLICKS.send(`[${m.clicks.join(",")}]`, { contentType: "text" }).catch((e) => console.error(`${m.clicks.length} clicks not queued: ${e}`));
 }
 
-function keepHot(linkKey, link, product, now) {
-  if (hot.size >= HOT_MAX) hot.delete(hot.keys().next().value);
-  hot.set(linkKey, { link, product, until: now + HOT_TTL_MS });
+function queueClick(env, ctx, click) {
+  let m = open;
+  if (m === null) {
+    m = open = { clicks: [], sent: false };
+    // The isolate's first click of a message keeps its request alive until it is sent.
+    ctx.waitUntil(new Promise((r) => setTimeout(r, CLICK_FLUSH_MS)).then(() => send(env, m)));
+  }
+  m.clicks.push(click);
+  if (m.clicks.length >= CLICKS_PER_MESSAGE) ctx.waitUntil(send(env, m));
 }
 
-async function redirect(request, env, ctx, linkKey, get) {
-  const now = Date.now();
-  let link, product;
-  const kept = hotRecords(linkKey, now);
-  if (kept !== undefined) {
-    ({ link, product } = kept);
-  } else {
-    const kv = env.LINKS;
-    link = kv === undefined ? null : await read(kv, linkKey);
-    const productKey = link === null ? undefined : wasm.redirect_product_key(link);
-    product = productKey === undefined ? null : await read(kv, productKey);
-    if (product !== null) keepHot(linkKey, link, product, now);
-  }
-  // What a GET's click keeps of the visitor, as one string (src/routes/redirect.rs, `Visit`):
-  // user agent, IP, referer, country joined by "\n" (no header value holds one; an absent
-  // one joins as ""). HEAD records no click.
-  let visit;
-  if (get) {
-    const h = request.headers;
-    visit = [h.get("user-agent"), h.get("cf-connecting-ip"), h.get("referer"), request.cf?.country].join("\n");
-  }
+// A redirect as Rust answers it (src/routes/redirect.rs): the Location, and for a GET a "\n"
+// and the click for the queue.
+function redirected(answer, env, ctx) {
+  const nl = answer.indexOf("\n");
+  if (nl < 0) return found(answer);
+  queueClick(env, ctx, answer.slice(nl + 1));
+  return found(answer.slice(0, nl));
+}
+
+// `GET|HEAD /{code}`. Only the I/O is here: the KV reads, the visitor's headers, the 302, the
+// click's queue message. What to read, whether the link redirects, where to, and the click
+// are decided in Rust (src/routes/redirect.rs): a hot link (kept in Rust for a few seconds,
+// src/store/hot_links.rs) in `redirect_hot`, called first from `fetch`; on a KV hit in plain
+// synchronous calls; else in Rust's full route, given what was read, which answers errors
+// in the contract's shape.
+async function redirect(env, ctx, linkKey, visit) {
+  const kv = env.LINKS;
+  const link = kv === undefined ? null : await read(kv, linkKey);
+  const productKey = link === null ? undefined : wasm.redirect_product_key(link);
+  const product = productKey === undefined ? null : await read(kv, productKey);
   if (product !== null) {
-    const location = wasm.redirect_location(linkKey, link, product, env, ctx, visit);
-    if (location !== undefined) return found(location);
+    const answer = wasm.redirect_location(linkKey, link, product, env, visit);
+    if (answer !== undefined) return redirected(answer, env, ctx);
   }
   const answer = await wasm.redirect_fallback(linkKey, link ?? undefined, product ?? undefined, env, ctx, visit);
-  return typeof answer === "string" ? found(answer) : answer;
+  return typeof answer === "string" ? redirected(answer, env, ctx) : answer;
+}
+
+// An API path: a write to one forgets the hot links (see `fetch`).
+const API_PATH = /^[a-z]+:\/\/[^/]+\/api\//;
+
+// What a GET's click keeps of the visitor, as one string (src/routes/redirect.rs, `Visit`):
+// user agent, IP, referer, country joined by "\n" (no header value holds one; an absent one
+// joins as "").
+function visitOf(request) {
+  const h = request.headers;
+  return [h.get("user-agent"), h.get("cf-connecting-ip"), h.get("referer"), request.cf?.country].join("\n");
 }
 
 // Live sessions: the viewers' sockets and the pushes to them (src/live_room.mjs). Rust answers
@@ -167,15 +178,20 @@ export default {
     try {
       const method = request.method;
       if (method === "GET" || method === "HEAD") {
-        const linkKey = wasm.redirect_link_key(request.url);
-        if (linkKey !== undefined) return redirect(request, env, ctx, linkKey, method === "GET").catch(guard);
+        const url = request.url;
+        // HEAD records no click: no visitor.
+        const visit = method === "GET" ? visitOf(request) : undefined;
+        const hot = wasm.redirect_hot(visit === undefined ? url : `${url}\n${visit}`);
+        if (hot !== undefined) return redirected(hot, env, ctx);
+        const linkKey = wasm.redirect_link_key(url);
+        if (linkKey !== undefined) return redirect(env, ctx, linkKey, visit).catch(guard);
       }
       // A write through the API in this isolate (a link disabled, a product withdrawn or
       // edited) forgets the hot links at once, so this isolate never serves a change late;
-      // other isolates take it up within HOT_TTL_MS.
+      // other isolates take it up within src/store/hot_links.rs's TTL.
       // (Webhooks don't: orders change no link record, and a viral link's orders would
       // otherwise empty the cache as fast as its clicks fill it.)
-      if (method !== "GET" && method !== "HEAD" && API_PATH.test(request.url)) hot.clear();
+      if (method !== "GET" && method !== "HEAD" && API_PATH.test(request.url)) wasm.forget_hot_links();
       if (method === "GET") {
         const socket = LIVE_SOCKET.exec(request.url);
         if (socket !== null) return liveSocket(request, env, ctx, socket[1]).catch(guard);

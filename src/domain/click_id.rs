@@ -32,72 +32,94 @@ pub struct ClickClaim {
     pub is_bot: bool,
 }
 
-fn tag(secret: &[u8], payload: &[u8]) -> Option<Hmac<Sha256>> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).ok()?;
-    mac.update(payload);
-    Some(mac)
+/// The HMAC of one secret, keyed once: keying hashes the secret's two padded blocks, half
+/// of a click id's SHA-256 work, so the redirect keeps one signer per isolate and each id
+/// hashes only its payload.
+#[derive(Clone)]
+pub struct Signer(Hmac<Sha256>);
+
+impl Signer {
+    /// `None` for an empty secret: nothing is signed or verified without one.
+    pub fn new(secret: &[u8]) -> Option<Signer> {
+        if secret.is_empty() {
+            return None;
+        }
+        Hmac::<Sha256>::new_from_slice(secret).ok().map(Signer)
+    }
+
+    fn tag(&self, payload: &[u8]) -> Hmac<Sha256> {
+        let mut mac = self.0.clone();
+        mac.update(payload);
+        mac
+    }
+
+    /// The id of a click on `link_id` at `at` (epoch ms) with a fresh random `nonce`. `None`
+    /// for a link id not of our form (`ln_` + 22 characters) or a time out of range.
+    pub fn sign(&self, link_id: &str, at: i64, is_bot: bool, nonce: [u8; 8]) -> Option<String> {
+        let link = link_id.strip_prefix("ln_").filter(|l| l.len() == LINK_CHARS && l.is_ascii())?;
+        let time = u64::try_from(at).ok().filter(|t| *t < 1 << 48)?;
+        let mut bytes = Vec::with_capacity(PAYLOAD + TAG);
+        bytes.push(VERSION);
+        bytes.push(if is_bot { BOT } else { 0 });
+        bytes.extend_from_slice(&time.to_be_bytes()[2..]);
+        bytes.extend_from_slice(&nonce);
+        bytes.extend_from_slice(link.as_bytes());
+        let tag = self.tag(&bytes).finalize().into_bytes();
+        bytes.extend_from_slice(&tag[..TAG]);
+        Some(format!("clk_{}", base32(&bytes)))
+    }
+
+    /// What `id` says, if it is a genuine id of this form signed with this secret (the tag
+    /// is compared in constant time). `None` for anything else: another form, an altered or
+    /// forged id, another secret.
+    pub fn verify(&self, id: &str) -> Option<ClickClaim> {
+        let bytes = unbase32(id.strip_prefix("clk_")?)?;
+        if bytes.len() != PAYLOAD + TAG || bytes[0] != VERSION {
+            return None;
+        }
+        let (payload, claimed) = bytes.split_at(PAYLOAD);
+        self.tag(payload).verify_truncated_left(claimed).ok()?;
+        let mut time = [0u8; 8];
+        time[2..].copy_from_slice(&payload[2..8]);
+        let link = std::str::from_utf8(&payload[16..]).ok()?;
+        Some(ClickClaim {
+            link_id: format!("ln_{link}"),
+            at: i64::try_from(u64::from_be_bytes(time)).ok()?,
+            is_bot: payload[1] & BOT != 0,
+        })
+    }
 }
 
-/// A fresh id for a click on `link_id` at `at` (epoch ms). `None` for a link id not of our
-/// form (`ln_` + 22 characters), an empty secret or a time out of range; `Err` only when the
-/// random source fails.
+/// [`Signer::sign`] with `secret` and a nonce from the random source; `Ok(None)` also for an
+/// empty secret, `Err` only when the random source fails.
 pub fn sign(secret: &[u8], link_id: &str, at: i64, is_bot: bool) -> Result<Option<String>, IdError> {
     let nonce = ids::random_bytes::<8>()?;
-    let link = link_id.strip_prefix("ln_").filter(|l| l.len() == LINK_CHARS && l.is_ascii());
-    let (Some(link), Ok(time), false) = (link, u64::try_from(at), secret.is_empty()) else {
-        return Ok(None);
-    };
-    if time >= 1 << 48 {
-        return Ok(None);
-    }
-    let mut bytes = Vec::with_capacity(PAYLOAD + TAG);
-    bytes.push(VERSION);
-    bytes.push(if is_bot { BOT } else { 0 });
-    bytes.extend_from_slice(&time.to_be_bytes()[2..]);
-    bytes.extend_from_slice(&nonce);
-    bytes.extend_from_slice(link.as_bytes());
-    let Some(mac) = tag(secret, &bytes) else { return Ok(None) };
-    bytes.extend_from_slice(&mac.finalize().into_bytes()[..TAG]);
-    Ok(Some(format!("clk_{}", base32(&bytes))))
+    Ok(Signer::new(secret).and_then(|s| s.sign(link_id, at, is_bot, nonce)))
 }
 
-/// What `id` says, if it is a genuine id of this form signed with `secret` (the tag is
-/// compared in constant time). `None` for anything else: another form, an altered or forged
-/// id, another secret.
+/// [`Signer::verify`] with `secret`.
 pub fn verify(secret: &[u8], id: &str) -> Option<ClickClaim> {
-    let bytes = unbase32(id.strip_prefix("clk_")?)?;
-    if bytes.len() != PAYLOAD + TAG || bytes[0] != VERSION || secret.is_empty() {
-        return None;
-    }
-    let (payload, claimed) = bytes.split_at(PAYLOAD);
-    tag(secret, payload)?.verify_truncated_left(claimed).ok()?;
-    let mut time = [0u8; 8];
-    time[2..].copy_from_slice(&payload[2..8]);
-    let link = std::str::from_utf8(&payload[16..]).ok()?;
-    Some(ClickClaim {
-        link_id: format!("ln_{link}"),
-        at: i64::try_from(u64::from_be_bytes(time)).ok()?,
-        is_bot: payload[1] & BOT != 0,
-    })
+    Signer::new(secret)?.verify(id)
 }
 
 const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
 
 fn base32(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 8 / 5 + 1);
+    let mut out = Vec::with_capacity(bytes.len() * 8 / 5 + 1);
     let (mut acc, mut bits) = (0u32, 0u32);
     for &b in bytes {
         acc = (acc << 8) | u32::from(b);
         bits += 8;
         while bits >= 5 {
             bits -= 5;
-            out.push(char::from(ALPHABET[((acc >> bits) & 31) as usize]));
+            out.push(ALPHABET[((acc >> bits) & 31) as usize]);
         }
     }
     if bits > 0 {
-        out.push(char::from(ALPHABET[((acc << (5 - bits)) & 31) as usize]));
+        out.push(ALPHABET[((acc << (5 - bits)) & 31) as usize]);
     }
-    out
+    // Only ALPHABET's ASCII: bytes, not chars, pushed (see `hex::encode`).
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The bytes of [`base32`]'s text; `None` for any other character or left-over bits that

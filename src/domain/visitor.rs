@@ -138,20 +138,34 @@ struct NeedleIndex<const N: usize> {
     /// `b`'s run in it.
     order: [u8; N],
     by_first: [(u8, u8); 256],
+    /// A bit per [`pair_slot`] of each needle's first two bytes: most positions of a user
+    /// agent start no needle, and this one lookup says so (the scan was ~30 k instructions
+    /// a click before it, ~230 a byte, with the candidates of common first letters tried at
+    /// every position).
+    pairs: [u64; 16],
+}
+
+/// Where the byte pair `(a, b)` falls in [`NeedleIndex`]'s pair filter (1,024 slots; pairs
+/// that share a slot only cost a look at the candidates).
+const fn pair_slot(a: u8, b: u8) -> usize {
+    (a as usize * 31 + b as usize) & 1023
 }
 
 impl<const N: usize> NeedleIndex<N> {
-    /// `needles`: at most 128, none empty (checked at compile time).
+    /// `needles`: at most 128, each at least 2 bytes (checked at compile time).
     const fn new(needles: [&'static [u8]; N]) -> Self {
         assert!(N <= 128);
         let mut order = [0u8; N];
         let mut by_first = [(0u8, 0u8); 256];
+        let mut pairs = [0u64; 16];
         let (mut n, mut b) = (0, 0);
         while b < 256 {
             let start = n;
             let mut k = 0;
             while k < N {
-                assert!(!needles[k].is_empty());
+                assert!(needles[k].len() >= 2);
+                let slot = pair_slot(needles[k][0], needles[k][1]);
+                pairs[slot / 64] |= 1 << (slot % 64);
                 if needles[k][0] as usize == b {
                     order[n] = k as u8;
                     n += 1;
@@ -161,22 +175,21 @@ impl<const N: usize> NeedleIndex<N> {
             by_first[b] = (start as u8, (n - start) as u8);
             b += 1;
         }
-        NeedleIndex { needles, order, by_first }
+        NeedleIndex { needles, order, by_first, pairs }
     }
 
     /// Bit `k` is set when `needles[k]` occurs in `hay`.
     fn occurring(&self, hay: &[u8]) -> u128 {
         let mut found = 0u128;
-        for (i, &b) in hay.iter().enumerate() {
-            let (start, len) = self.by_first[b as usize];
-            for &k in &self.order[start as usize..start as usize + len as usize] {
-                let needle = self.needles[k as usize];
-                let rest = &hay[i..];
-                if found & (1 << k) == 0
-                    && rest.len() >= needle.len()
-                    && (needle.len() < 2 || rest[1] == needle[1])
-                    && rest[..needle.len()] == *needle
-                {
+        for (i, pair) in hay.windows(2).enumerate() {
+            let slot = pair_slot(pair[0], pair[1]);
+            if self.pairs[slot / 64] & (1 << (slot % 64)) == 0 {
+                continue;
+            }
+            let (start, len) = self.by_first[usize::from(pair[0])];
+            for &k in &self.order[usize::from(start)..usize::from(start) + usize::from(len)] {
+                let needle = self.needles[usize::from(k)];
+                if found & (1 << k) == 0 && hay[i..].starts_with(needle) {
                     found |= 1 << k;
                 }
             }

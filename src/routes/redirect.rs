@@ -1,31 +1,81 @@
 //! `GET /{code}` and `HEAD /{code}`: the hot path.
 //!
-//! On a KV hit this awaits only KV (the link record, then its product's record) and no D1:
-//! the visitor is classified before the 302 is returned, and the click row goes to D1 in
-//! `waitUntil`, after the response, in one statement that also reads its rate lock.
-//! The Location comes only from storage: the request can't change its host or scheme.
+//! A hot link (clicked in this isolate in the last few seconds, `store::hot_links`) is
+//! answered from memory: no KV, no D1, nothing awaited. Otherwise the shim awaits only KV
+//! (the link record, then its product's record), and D1 only on a KV miss. The visitor is
+//! classified and the click id signed before the 302; the click goes to the queue after the
+//! response. The Location comes only from storage: the request can't change its host or
+//! scheme.
 //!
-//! `src/shim.mjs` does the I/O (two KV reads, the 302, reading the visitor from the request)
-//! and calls in here for every decision:
-//! - on a KV hit, [`redirect_link_key`], [`redirect_product_key`] and [`redirect_location`],
-//!   synchronously. Each `await` or `JsValue` through wasm-bindgen costs closures, table
-//!   slots and string copies, which made the response path 1.5× the instructions of the
-//!   same redirect written in JS (see BENCHMARKS.md); plain calls with strings don't.
+//! `src/shim.mjs` does the I/O (the KV reads, the 302, reading the visitor from the request,
+//! the click's queue message) and calls in here for every decision, in plain synchronous
+//! calls with strings: each `await` or `JsValue` through wasm-bindgen costs closures, table
+//! slots and string copies (see BENCHMARKS.md).
+//! - [`redirect_hot`] first, with the URL and the visitor as one string: a hot link's whole
+//!   redirect in one call.
+//! - otherwise [`redirect_link_key`], [`redirect_product_key`] and, given both KV records,
+//!   [`redirect_location`], which keeps the link hot.
 //! - for everything else (a KV miss, a disabled link or product, a KV outage),
 //!   [`redirect_fallback`] with the records it read: the full route, with D1 and answers
 //!   in the contract's shape. A code that can't exist never gets here: `lib.rs` answers
 //!   its 404.
+//!
+//! Each answers a redirect as its Location and, for a GET, a `\n` and the click's JSON
+//! (`store::clicks::ClickMsg::to_json`) for the shim's queue buffer.
 
 use crate::clock::now_ms;
-use crate::domain::click_id;
+use crate::domain::click_id::Signer;
 use crate::domain::destination::{build_location, discount_location};
 use crate::domain::ids::{self, looks_like_code, prefix};
 use crate::domain::visitor;
 use crate::http::{ApiError, ApiResult};
 use crate::store::link_cache::{self, LinkRecord, ProductRecord};
-use crate::store::{self, clicks::ClickMsg};
+use crate::store::{self, clicks::ClickMsg, hot_links};
+use std::sync::OnceLock;
 use worker::wasm_bindgen::{prelude::wasm_bindgen, JsValue};
-use worker::{console_error, web_sys, worker_sys, Env};
+use worker::{web_sys, worker_sys, Env};
+
+/// What every click needs from `env`, read once per isolate: a Worker's secrets are fixed
+/// for the life of its isolate (a changed secret deploys a new version, in new isolates).
+struct Keys {
+    /// `CLICK_SECRET`'s keyed HMAC; without it click ids are plain random ids.
+    signer: Option<Signer>,
+    /// `VISITOR_SALT`; without it no visitor hash is made.
+    salt: Option<String>,
+}
+
+static KEYS: OnceLock<Keys> = OnceLock::new();
+
+/// The isolate's [`Keys`], read from `env` the first time; with no `env`, `None` until some
+/// call has read them.
+fn keys(env: Option<&Env>) -> Option<&'static Keys> {
+    match (KEYS.get(), env) {
+        (Some(keys), _) => Some(keys),
+        (None, Some(env)) => Some(KEYS.get_or_init(|| Keys {
+            signer: crate::http::click_secret(env).and_then(|s| Signer::new(s.as_bytes())),
+            salt: crate::http::visitor_salt(env),
+        })),
+        (None, None) => None,
+    }
+}
+
+/// A hot link's redirect, whole: `request` is `{url}` for a HEAD, `{url}\n{visit}` for a
+/// GET (`visit` as in `Visit::parse`). `None` when the URL is not a redirect or its link is
+/// not hot: the shim goes on to [`redirect_link_key`].
+#[wasm_bindgen(wasm_bindgen = ::worker::wasm_bindgen)]
+pub fn redirect_hot(request: &str) -> Option<String> {
+    crate::panic::install_hook();
+    let (url, visit) = match request.split_once('\n') {
+        Some((url, visit)) => (url, Some(Visit::parse(visit))),
+        None => (request, None),
+    };
+    let code = super::redirect_code(super::path_of(url)).filter(|c| looks_like_code(c))?;
+    let (keys, now) = (keys(None)?, now_ms());
+    hot_links::with(|hot| {
+        let h = hot.get(code, now)?;
+        answer(keys, code, &h.link, &h.product, visit.as_ref(), now).ok()
+    })?
+}
 
 /// The KV key of the link that `url` (a `Request.url`) asks for, when it is `GET|HEAD /{code}`
 /// with a code that can exist; otherwise `None` and the request goes to `fetch`.
@@ -42,35 +92,26 @@ pub fn redirect_product_key(link: &str) -> Option<String> {
     LinkRecord::decode(link).map(|l| link_cache::product_key(&l.product_id))
 }
 
-/// The Location of a click on the link of `link_key` (from [`redirect_link_key`]) given
-/// both KV records, and for a GET the click recorded after the response: `visit` is what
-/// the shim read of the visitor (see `Visit::parse`); a HEAD has none and records
-/// nothing. `None` leaves the request to [`redirect_fallback`].
+/// The redirect of the link of `link_key` (from [`redirect_link_key`]) given both KV
+/// records, which are then kept hot; `visit` is what the shim read of the visitor for a GET
+/// (see `Visit::parse`), `None` for a HEAD (which records nothing). `None` leaves the
+/// request to [`redirect_fallback`].
 #[wasm_bindgen(wasm_bindgen = ::worker::wasm_bindgen)]
-pub fn redirect_location(
-    link_key: &str,
-    link: &str,
-    product: &str,
-    env: Env,
-    ctx: worker_sys::Context,
-    visit: Option<String>,
-) -> Option<String> {
+pub fn redirect_location(link_key: &str, link: &str, product: &str, env: Env, visit: Option<String>) -> Option<String> {
     crate::panic::install_hook();
     let code = link_cache::code_of_link_key(link_key).filter(|c| looks_like_code(c))?;
     let (link, product) = (LinkRecord::decode(link)?, ProductRecord::decode(product)?);
     let visit = visit.as_deref().map(Visit::parse);
-    let (click, location) = answer(&env, code, &link, &product, visit.as_ref()).ok()?;
-    if let Some(visit) = visit {
-        record_after(&env, &ctx, code, &link, &click, visit);
-    }
-    Some(location)
+    let now = now_ms();
+    let answer = answer(keys(Some(&env))?, code, &link, &product, visit.as_ref(), now).ok()?;
+    hot_links::with(|hot| hot.put(code, link, product, now));
+    Some(answer)
 }
 
 /// The full route of `GET|HEAD /{code}` when [`redirect_location`] could not answer (a KV
 /// miss, a disabled link or product, a KV error), with the same arguments: `link` and
 /// `product` are the KV records the shim read (`None`: missing), so KV is not read twice.
-/// Answers the Location (the shim makes the 302) or the error's response in the
-/// contract's shape.
+/// Answers the redirect (see the module) or the error's response in the contract's shape.
 #[wasm_bindgen(wasm_bindgen = ::worker::wasm_bindgen, wasm_bindgen_futures = ::worker::wasm_bindgen_futures, js_sys = ::worker::js_sys)]
 pub async fn redirect_fallback(
     link_key: String,
@@ -84,12 +125,12 @@ pub async fn redirect_fallback(
     let code = link_cache::code_of_link_key(&link_key).unwrap_or("");
     let visit = visit.as_deref().map(Visit::parse);
     match respond(&env, &ctx, code, visit, link, product).await {
-        Ok(location) => JsValue::from_str(&location),
+        Ok(answer) => JsValue::from_str(&answer),
         Err(e) => web_sys::Response::from(e.into_response()).into(),
     }
 }
 
-/// The Location, and the click recorded after the response when there is a `visit` (a GET).
+/// The redirect's answer (see the module), or why there is none.
 async fn respond(
     env: &Env,
     ctx: &worker_sys::Context,
@@ -102,37 +143,40 @@ async fn respond(
         return Err(ApiError::not_found("link"));
     }
     let (link, product) = lookup(env, ctx, code, link, product).await?;
-    let (click, location) = answer(env, code, &link, &product, visit.as_ref())?;
-    if let Some(visit) = visit {
-        record_after(env, ctx, code, &link, &click, visit);
-    }
-    Ok(location)
+    let now = now_ms();
+    let keys = keys(Some(env)).ok_or_else(|| ApiError::internal("no keys"))?;
+    answer(keys, code, &link, &product, visit.as_ref(), now)
 }
 
-/// The click and where it goes, or why the link can't redirect (checked first: a 410 makes
-/// no click id).
+/// The Location, and for a `visit` (a GET) a `\n` and the click's JSON; or why the link
+/// can't redirect (checked first: a 410 makes no click id).
 fn answer(
-    env: &Env,
+    keys: &Keys,
     code: &str,
     link: &LinkRecord,
     product: &ProductRecord,
     visit: Option<&Visit<'_>>,
-) -> ApiResult<(Click, String)> {
+    now: i64,
+) -> ApiResult<String> {
     if !link.active {
         return Err(ApiError::gone("this link has been disabled"));
     }
     if !product.active {
         return Err(ApiError::gone("this product is no longer available"));
     }
-    let click = Click::of(env, link, visit)?;
+    let click = Click::of(keys, link, visit, now)?;
     let location = build_location(&product.destination, &product.click_param, &click.id)
         .ok_or_else(|| ApiError::internal(format!("stored destination of {code} is not a stored https URL")))?;
     // A running flash deal (a Shopify brand's, see `LinkRecord::deal`) applies its code.
-    let location = match &link.deal {
+    let mut location = match &link.deal {
         Some((deal, ends_at)) if click.at < *ends_at => discount_location(&location, deal).unwrap_or(location),
         _ => location,
     };
-    Ok((click, location))
+    if let Some(visit) = visit {
+        location.push('\n');
+        location.push_str(&click_json(keys, code, link, &click, visit));
+    }
+    Ok(location)
 }
 
 /// A click: its id, when, and what the visitor was.
@@ -148,8 +192,7 @@ impl Click {
     /// and its id never attributes) and makes the click's id: signed with `CLICK_SECRET`,
     /// so an order can attribute it before its row is written (`domain::click_id`); a plain
     /// random id where the secret is unset.
-    fn of(env: &Env, link: &LinkRecord, visit: Option<&Visit<'_>>) -> ApiResult<Click> {
-        let at = now_ms();
+    fn of(keys: &Keys, link: &LinkRecord, visit: Option<&Visit<'_>>, at: i64) -> ApiResult<Click> {
         let (is_bot, device) = match visit {
             Some(v) => {
                 let (bot, device) = visitor::classify_click(v.user_agent);
@@ -157,8 +200,11 @@ impl Click {
             }
             None => (true, "unknown"),
         };
-        let signed = match crate::http::click_secret(env) {
-            Some(secret) => click_id::sign(secret.as_bytes(), &link.link_id, at, is_bot).map_err(ApiError::internal)?,
+        let signed = match &keys.signer {
+            Some(signer) => {
+                let nonce = ids::random_bytes::<8>().map_err(ApiError::internal)?;
+                signer.sign(&link.link_id, at, is_bot, nonce)
+            }
             None => None,
         };
         let id = match signed {
@@ -169,17 +215,17 @@ impl Click {
     }
 }
 
-/// Hands the click to the queue after the response (`store::clicks::enqueue`: no Rust
-/// future waits on it); the consumer writes it, with its rate lock and uniqueness.
-fn record_after(env: &Env, ctx: &worker_sys::Context, code: &str, link: &LinkRecord, click: &Click, visit: Visit) {
+/// The click's queue message part (`store::clicks`): the consumer writes it, with its rate
+/// lock and uniqueness.
+fn click_json(keys: &Keys, code: &str, link: &LinkRecord, click: &Click, visit: &Visit) -> String {
     // Without the salt a visitor hash could be reversed from the IP space: none is made, and
     // the click is stored as not unique (uniqueness can't be decided without it).
-    let hash = match crate::http::visitor_salt(env) {
-        Some(salt) => visitor::visitor_hash(&salt, visit.ip, visit.user_agent.unwrap_or("")),
+    let hash = match &keys.salt {
+        Some(salt) => visitor::visitor_hash(salt, visit.ip, visit.user_agent.unwrap_or("")),
         None => String::new(),
     };
     let referrer = visitor::referrer_host(visit.referer);
-    let msg = ClickMsg {
+    ClickMsg {
         id: &click.id,
         link_id: &link.link_id,
         code,
@@ -193,10 +239,27 @@ fn record_after(env: &Env, ctx: &worker_sys::Context, code: &str, link: &LinkRec
         referrer_host: referrer.as_deref(),
         visitor_hash: &hash,
         is_bot: click.is_bot,
-    };
-    if let Err(e) = store::clicks::enqueue(env, ctx, &msg) {
-        console_error!("click {} not recorded: {e}", click.id);
     }
+    .to_json()
+}
+
+/// The shim's queue buffer sends a message at this many clicks (`store::clicks`).
+#[wasm_bindgen(wasm_bindgen = ::worker::wasm_bindgen)]
+pub fn clicks_per_message() -> usize {
+    store::clicks::MAX_PER_MESSAGE
+}
+
+/// … or this many ms after its first click.
+#[wasm_bindgen(wasm_bindgen = ::worker::wasm_bindgen)]
+pub fn click_flush_ms() -> u32 {
+    store::clicks::FLUSH_MS
+}
+
+/// Forgets this isolate's hot links: the shim calls it on every write through the API, so
+/// the isolate that made a change never serves it late.
+#[wasm_bindgen(wasm_bindgen = ::worker::wasm_bindgen)]
+pub fn forget_hot_links() {
+    hot_links::forget_all();
 }
 
 /// The link's and product's records: those read from KV when both are there and readable;

@@ -49,6 +49,7 @@ pub mod d1;
 pub mod error;
 pub mod events;
 pub mod holds;
+pub mod hot_links;
 pub mod keys;
 pub mod kv;
 pub mod limits;
