@@ -194,36 +194,63 @@ fn split_stored_url(s: &str) -> Option<(&str, Option<&str>, &str)> {
 /// `None` when the destination is not in the form [`ProductUrl`] stores (an https URL
 /// as [`HttpsUrl`] serializes it, with a domain host: no credentials, port or IP), or the
 /// param or id has an unexpected shape: defence in depth against a bad stored row. The
-/// check reads the serialized form instead of parsing it again: this runs on every click.
+/// check reads the serialized form instead of parsing it again.
 pub fn build_location(destination: &str, click_param: &str, click_id: &str) -> Option<String> {
-    if !valid_click_param(click_param) || !valid_click_id(click_id) {
-        return None;
-    }
-    let (head, query, fragment) = split_stored_url(destination)?;
-    let mut out = String::with_capacity(destination.len() + click_param.len() + click_id.len() + 2);
-    out.push_str(head);
-    out.push('?');
-    match query {
-        // Fast path: the param is nowhere in the query, so keep it verbatim and append.
-        Some(q) if !q.is_empty() && !q.split('&').any(|seg| pair_is_named(seg, click_param)) => {
-            out.push_str(q);
-            if !q.ends_with('&') {
-                out.push('&');
-            }
+    LocationTemplate::new(destination, click_param)?.with(click_id)
+}
+
+/// [`build_location`] with everything but the click id done: a hot link keeps one, so a
+/// click only appends its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocationTemplate {
+    /// The URL up to and including `click_param=`.
+    head: String,
+    /// The fragment with its `#`, or empty.
+    fragment: String,
+}
+
+impl LocationTemplate {
+    /// `None` where [`build_location`] would be `None` for every click id.
+    pub fn new(destination: &str, click_param: &str) -> Option<LocationTemplate> {
+        if !valid_click_param(click_param) {
+            return None;
         }
-        Some(q) => {
-            for seg in q.split('&').filter(|seg| !seg.is_empty() && !pair_is_named(seg, click_param)) {
-                out.push_str(seg);
-                out.push('&');
+        let (head, query, fragment) = split_stored_url(destination)?;
+        let mut out = String::with_capacity(destination.len() + click_param.len() + 2);
+        out.push_str(head);
+        out.push('?');
+        match query {
+            // Fast path: the param is nowhere in the query, so keep it verbatim and append.
+            Some(q) if !q.is_empty() && !q.split('&').any(|seg| pair_is_named(seg, click_param)) => {
+                out.push_str(q);
+                if !q.ends_with('&') {
+                    out.push('&');
+                }
             }
+            Some(q) => {
+                for seg in q.split('&').filter(|seg| !seg.is_empty() && !pair_is_named(seg, click_param)) {
+                    out.push_str(seg);
+                    out.push('&');
+                }
+            }
+            None => {}
         }
-        None => {}
+        out.push_str(click_param);
+        out.push('=');
+        Some(LocationTemplate { head: out, fragment: fragment.to_string() })
     }
-    out.push_str(click_param);
-    out.push('=');
-    out.push_str(click_id);
-    out.push_str(fragment);
-    Some(out)
+
+    /// The Location of the click `click_id`; `None` for an id of an unexpected shape.
+    pub fn with(&self, click_id: &str) -> Option<String> {
+        if !valid_click_id(click_id) {
+            return None;
+        }
+        let mut out = String::with_capacity(self.head.len() + click_id.len() + self.fragment.len() + 1);
+        out.push_str(&self.head);
+        out.push_str(click_id);
+        out.push_str(&self.fragment);
+        Some(out)
+    }
 }
 
 /// A Shopify store's shareable discount link for a click's `location` (from

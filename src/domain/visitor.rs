@@ -180,25 +180,30 @@ impl<const N: usize> NeedleIndex<N> {
 
     /// Bit `k` is set when `needles[k]` occurs in `hay`.
     fn occurring(&self, hay: &[u8]) -> u128 {
-        let mut found = 0u128;
-        for (i, pair) in hay.windows(2).enumerate() {
-            let slot = pair_slot(pair[0], pair[1]);
-            if self.pairs[slot / 64] & (1 << (slot % 64)) == 0 {
-                continue;
-            }
-            let (start, len) = self.by_first[usize::from(pair[0])];
-            for &k in &self.order[usize::from(start)..usize::from(start) + usize::from(len)] {
-                let needle = self.needles[usize::from(k)];
-                if found & (1 << k) == 0 && hay[i..].starts_with(needle) {
-                    found |= 1 << k;
+        // Two words rather than a u128: wasm shifts a u128 through a library call.
+        let mut found = [0u64; 2];
+        // A plain index loop: at opt-level "z" an iterator adapter here is a call per byte.
+        let mut i = 0;
+        while i + 1 < hay.len() {
+            let (first, second) = (hay[i], hay[i + 1]);
+            let slot = pair_slot(first, second);
+            if self.pairs[slot / 64] & (1 << (slot % 64)) != 0 {
+                let (start, len) = self.by_first[usize::from(first)];
+                for &k in &self.order[usize::from(start)..usize::from(start) + usize::from(len)] {
+                    let needle = self.needles[usize::from(k)];
+                    let (word, bit) = (usize::from(k / 64), 1u64 << (k % 64));
+                    if needle[1] == second && found[word] & bit == 0 && hay[i..].starts_with(needle) {
+                        found[word] |= bit;
+                    }
                 }
             }
+            i += 1;
         }
-        found
+        u128::from(found[0]) | (u128::from(found[1]) << 64)
     }
 }
 
-const BOT_INDEX: NeedleIndex<{ BOT_MARKERS.len() }> = NeedleIndex::new({
+static BOT_INDEX: NeedleIndex<{ BOT_MARKERS.len() }> = NeedleIndex::new({
     let mut out: [&[u8]; BOT_MARKERS.len()] = [b"-"; BOT_MARKERS.len()];
     let mut k = 0;
     while k < out.len() {
@@ -235,7 +240,7 @@ const DEVICE_WORDS: [&[u8]; 18] = [
     b"cros",
     b"linux",
 ];
-const DEVICE_INDEX: NeedleIndex<18> = NeedleIndex::new(DEVICE_WORDS);
+static DEVICE_INDEX: NeedleIndex<18> = NeedleIndex::new(DEVICE_WORDS);
 
 /// Human or bot. Bots are still redirected; their clicks are flagged and never attributed.
 pub fn classify(user_agent: Option<&str>) -> VisitorClass {
@@ -310,7 +315,7 @@ pub fn referrer_host(referer: Option<&str>) -> Option<String> {
         return None;
     }
     let rest = rest.strip_prefix("//")?;
-    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let authority = &rest[..rest.bytes().position(|b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len())];
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let (host, port) = host_port.split_at(host_port.find(':').unwrap_or(host_port.len()));
     let host = host.to_ascii_lowercase();

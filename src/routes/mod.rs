@@ -37,7 +37,8 @@ pub fn path_of(url: &str) -> &str {
     };
     let Some(start) = rest.find('/') else { return "/" };
     let path = &rest[start..];
-    path.find(['?', '#']).map_or(path, |end| &path[..end])
+    // Bytes, not a `[char; 2]` pattern (which decodes every char): both are ASCII.
+    path.bytes().position(|b| b == b'?' || b == b'#').map_or(path, |end| &path[..end])
 }
 
 /// Answers `$method` with the handler listed for it; any other method is 405 with `allow`

@@ -25,7 +25,7 @@
 
 use crate::clock::now_ms;
 use crate::domain::click_id::Signer;
-use crate::domain::destination::{build_location, discount_location};
+use crate::domain::destination::{discount_location, LocationTemplate};
 use crate::domain::ids::{self, looks_like_code, prefix};
 use crate::domain::visitor;
 use crate::http::{ApiError, ApiResult};
@@ -73,7 +73,7 @@ pub fn redirect_hot(request: &str) -> Option<String> {
     let (keys, now) = (keys(None)?, now_ms());
     hot_links::with(|hot| {
         let h = hot.get(code, now)?;
-        answer(keys, code, &h.link, &h.product, visit.as_ref(), now).ok()
+        answer(keys, code, &h.link, &h.product, Some(&h.location), visit.as_ref(), now).ok()
     })?
 }
 
@@ -103,8 +103,9 @@ pub fn redirect_location(link_key: &str, link: &str, product: &str, env: Env, vi
     let (link, product) = (LinkRecord::decode(link)?, ProductRecord::decode(product)?);
     let visit = visit.as_deref().map(Visit::parse);
     let now = now_ms();
-    let answer = answer(keys(Some(&env))?, code, &link, &product, visit.as_ref(), now).ok()?;
-    hot_links::with(|hot| hot.put(code, link, product, now));
+    let location = LocationTemplate::new(&product.destination, &product.click_param)?;
+    let answer = answer(keys(Some(&env))?, code, &link, &product, Some(&location), visit.as_ref(), now).ok()?;
+    hot_links::with(|hot| hot.put(code, link, product, location, now));
     Some(answer)
 }
 
@@ -145,16 +146,18 @@ async fn respond(
     let (link, product) = lookup(env, ctx, code, link, product).await?;
     let now = now_ms();
     let keys = keys(Some(env)).ok_or_else(|| ApiError::internal("no keys"))?;
-    answer(keys, code, &link, &product, visit.as_ref(), now)
+    answer(keys, code, &link, &product, None, visit.as_ref(), now)
 }
 
 /// The Location, and for a `visit` (a GET) a `\n` and the click's JSON; or why the link
-/// can't redirect (checked first: a 410 makes no click id).
+/// can't redirect (checked first: a 410 makes no click id). `location`: the product's, if
+/// made already (a hot link's).
 fn answer(
     keys: &Keys,
     code: &str,
     link: &LinkRecord,
     product: &ProductRecord,
+    location: Option<&LocationTemplate>,
     visit: Option<&Visit<'_>>,
     now: i64,
 ) -> ApiResult<String> {
@@ -164,9 +167,17 @@ fn answer(
     if !product.active {
         return Err(ApiError::gone("this product is no longer available"));
     }
+    let bad_destination = || ApiError::internal(format!("stored destination of {code} is not a stored https URL"));
+    let made;
+    let template = match location {
+        Some(t) => t,
+        None => {
+            made = LocationTemplate::new(&product.destination, &product.click_param).ok_or_else(bad_destination)?;
+            &made
+        }
+    };
     let click = Click::of(keys, link, visit, now)?;
-    let location = build_location(&product.destination, &product.click_param, &click.id)
-        .ok_or_else(|| ApiError::internal(format!("stored destination of {code} is not a stored https URL")))?;
+    let location = template.with(&click.id).ok_or_else(bad_destination)?;
     // A running flash deal (a Shopify brand's, see `LinkRecord::deal`) applies its code.
     let mut location = match &link.deal {
         Some((deal, ends_at)) if click.at < *ends_at => discount_location(&location, deal).unwrap_or(location),

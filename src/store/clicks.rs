@@ -70,7 +70,7 @@ impl ClickMsg<'_> {
 fn push_json_str(out: &mut String, s: Option<&str>) {
     match s {
         None => out.push_str("null"),
-        Some(s) if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') => {
+        Some(s) if json_plain(s.as_bytes()) => {
             out.push('"');
             out.push_str(s);
             out.push('"');
@@ -79,6 +79,26 @@ fn push_json_str(out: &mut String, s: Option<&str>) {
         Some(s) => out.push_str(serde_json::to_string(s).as_deref().unwrap_or("null")),
     }
     out.push(',');
+}
+
+/// Whether `s` needs no escaping in a JSON string: no `"`, `\\` or control byte. Eight
+/// bytes at a time (the bit tricks of "Bit Twiddling Hacks", exact for "is there such a
+/// byte"): it runs over every click's ~330 bytes, and byte by byte it was ~20 instructions
+/// each in wasm.
+fn json_plain(s: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Some byte of `x` is below `n` (n ≤ 128).
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH != 0;
+    let mut chunks = s.chunks_exact(8);
+    for chunk in &mut chunks {
+        let Ok(bytes) = <[u8; 8]>::try_from(chunk) else { return false };
+        let x = u64::from_le_bytes(bytes);
+        if below(x, 0x20) || below(x ^ (ONES * u64::from(b'"')), 1) || below(x ^ (ONES * u64::from(b'\\')), 1) {
+            return false;
+        }
+    }
+    chunks.remainder().iter().all(|&b| b >= 0x20 && b != b'"' && b != b'\\')
 }
 
 /// The clicks of `?1` (a JSON array of messages, each an array of clicks as
@@ -297,6 +317,20 @@ mod tests {
         }
         assert!(INSERT_CLICKS.contains("'$[12]'") && !INSERT_CLICKS.contains("'$[13]'"));
         assert!(INSERT_CLICKS.contains("rate_versions") && CLAIM_VISITORS.contains("click_visitors"));
+    }
+
+    #[test]
+    fn plain_json_text_is_told_exactly() {
+        // Every byte value at every position of a 19-byte text (two words and a tail).
+        for b in 0..=255u8 {
+            for at in 0..19 {
+                let mut text = *b"abcdefghijklmnopqrs";
+                text[at] = b;
+                let plain = b >= 0x20 && b != b'"' && b != b'\\';
+                assert_eq!(json_plain(&text), plain, "byte {b:#x} at {at}");
+            }
+        }
+        assert!(json_plain(b"") && json_plain("é €".as_bytes()));
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! redirect are kept: a disabled link's clicks read KV as before.
 
 use super::link_cache::{LinkRecord, ProductRecord};
+use crate::domain::destination::LocationTemplate;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -18,10 +19,12 @@ pub const TTL_MS: i64 = 5_000;
 /// Links kept at most; when full, expired ones go, and if none has expired, all.
 pub const MAX_LINKS: usize = 1_000;
 
-/// A kept link: its two records and until when they are used.
+/// A kept link: its two records, the product's Location but for the click id, and until
+/// when they are used.
 pub struct Hot {
     pub link: LinkRecord,
     pub product: ProductRecord,
+    pub location: LocationTemplate,
     until: i64,
 }
 
@@ -55,7 +58,7 @@ impl HotLinks {
     }
 
     /// Keeps `code`'s records from `now` for [`TTL_MS`].
-    pub fn put(&mut self, code: &str, link: LinkRecord, product: ProductRecord, now: i64) {
+    pub fn put(&mut self, code: &str, link: LinkRecord, product: ProductRecord, location: LocationTemplate, now: i64) {
         if self.0.len() >= MAX_LINKS && !self.0.contains_key(code) {
             self.0.retain(|_, h| now < h.until);
             if self.0.len() >= MAX_LINKS {
@@ -64,7 +67,7 @@ impl HotLinks {
                 self.0.clear();
             }
         }
-        self.0.insert(code.to_string(), Hot { link, product, until: now + TTL_MS });
+        self.0.insert(code.to_string(), Hot { link, product, location, until: now + TTL_MS });
     }
 
     pub fn clear(&mut self) {
@@ -99,7 +102,7 @@ pub fn forget_all() {
 mod tests {
     use super::*;
 
-    fn records(n: u32) -> (LinkRecord, ProductRecord) {
+    fn records(n: u32) -> (LinkRecord, ProductRecord, LocationTemplate) {
         let link = LinkRecord {
             active: true,
             link_id: format!("ln_{n}"),
@@ -111,14 +114,15 @@ mod tests {
         };
         let product =
             ProductRecord { active: true, click_param: "aff".into(), destination: "https://shop.example/p".into() };
-        (link, product)
+        let location = LocationTemplate::new(&product.destination, &product.click_param).unwrap();
+        (link, product, location)
     }
 
     #[test]
     fn a_kept_link_expires_after_the_ttl() {
         let mut hot = HotLinks::default();
-        let (l, p) = records(1);
-        hot.put("abc", l, p, 1_000);
+        let (l, p, t) = records(1);
+        hot.put("abc", l, p, t, 1_000);
         assert_eq!(hot.get("abc", 1_000).map(|h| h.link.link_id.as_str()), Some("ln_1"));
         assert!(hot.get("abc", 1_000 + TTL_MS - 1).is_some());
         assert!(hot.get("abc", 1_000 + TTL_MS).is_none());
@@ -131,27 +135,27 @@ mod tests {
     fn a_full_cache_drops_expired_links_or_else_all() {
         let mut hot = HotLinks::default();
         for n in 0..MAX_LINKS as u32 {
-            let (l, p) = records(n);
-            hot.put(&format!("c{n}"), l, p, i64::from(n));
+            let (l, p, t) = records(n);
+            hot.put(&format!("c{n}"), l, p, t, i64::from(n));
         }
         assert_eq!(hot.len(), MAX_LINKS);
         // Keeping a kept link again refreshes it without dropping anything.
-        let (l, p) = records(1);
-        hot.put("c1", l, p, 2_000);
+        let (l, p, t) = records(1);
+        hot.put("c1", l, p, t, 2_000);
         assert_eq!(hot.len(), MAX_LINKS);
         // Only c0…c999 but c1 have expired by then: they go, c1 stays.
-        let (l, p) = records(7);
-        hot.put("new", l, p, 6_500);
+        let (l, p, t) = records(7);
+        hot.put("new", l, p, t, 6_500);
         assert_eq!(hot.len(), 2);
         assert!(hot.get("c1", 6_500).is_some() && hot.get("new", 6_500).is_some() && hot.get("c2", 6_500).is_none());
         // Full of live links: all go, the new one is kept.
         let mut hot = HotLinks::default();
         for n in 0..MAX_LINKS as u32 {
-            let (l, p) = records(n);
-            hot.put(&format!("c{n}"), l, p, 0);
+            let (l, p, t) = records(n);
+            hot.put(&format!("c{n}"), l, p, t, 0);
         }
-        let (l, p) = records(9);
-        hot.put("new", l, p, 1);
+        let (l, p, t) = records(9);
+        hot.put("new", l, p, t, 1);
         assert_eq!(hot.len(), 1);
         assert!(hot.get("new", 1).is_some());
     }
