@@ -99,7 +99,7 @@ const API_PATH = /^[a-z]+:\/\/[^/]+\/api\//;
 // joins as "").
 function visitOf(request) {
   const h = request.headers;
-  return [h.get("user-agent"), h.get("cf-connecting-ip"), h.get("referer"), request.cf?.country].join("\n");
+  return `${h.get("user-agent") ?? ""}\n${h.get("cf-connecting-ip") ?? ""}\n${h.get("referer") ?? ""}\n${request.cf?.country ?? ""}`;
 }
 
 // Live sessions: the viewers' sockets and the pushes to them (src/live_room.mjs). Rust answers

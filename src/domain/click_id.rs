@@ -66,7 +66,7 @@ impl Signer {
         bytes.extend_from_slice(link.as_bytes());
         let tag = self.tag(&bytes).finalize().into_bytes();
         bytes.extend_from_slice(&tag[..TAG]);
-        Some(format!("clk_{}", base32(&bytes)))
+        Some(base32("clk_", &bytes))
     }
 
     /// What `id` says, if it is a genuine id of this form signed with this secret (the tag
@@ -104,8 +104,10 @@ pub fn verify(secret: &[u8], id: &str) -> Option<ClickClaim> {
 
 const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
 
-fn base32(bytes: &[u8]) -> String {
-    let mut out = Vec::with_capacity(bytes.len() * 8 / 5 + 1);
+/// `prefix` and then the base32 of `bytes`.
+fn base32(prefix: &str, bytes: &[u8]) -> String {
+    let mut out = Vec::with_capacity(prefix.len() + bytes.len() * 8 / 5 + 1);
+    out.extend_from_slice(prefix.as_bytes());
     let (mut acc, mut bits) = (0u32, 0u32);
     for &b in bytes {
         acc = (acc << 8) | u32::from(b);
@@ -118,7 +120,7 @@ fn base32(bytes: &[u8]) -> String {
     if bits > 0 {
         out.push(ALPHABET[((acc << (5 - bits)) & 31) as usize]);
     }
-    // Only ALPHABET's ASCII: bytes, not chars, pushed (see `hex::encode`).
+    // The prefix and ALPHABET's ASCII: bytes, not chars, pushed (see `hex::encode`).
     String::from_utf8(out).unwrap_or_default()
 }
 
@@ -181,9 +183,9 @@ mod tests {
     fn base32_round_trips_with_one_spelling() {
         for n in 0..60u8 {
             let bytes: Vec<u8> = (0..n).map(|i| i.wrapping_mul(37)).collect();
-            assert_eq!(unbase32(&base32(&bytes)), Some(bytes));
+            assert_eq!(unbase32(&base32("", &bytes)), Some(bytes));
         }
-        assert_eq!(base32(b"foobar"), "mzxw6ytboi");
+        assert_eq!(base32("", b"foobar"), "mzxw6ytboi");
         assert_eq!(unbase32("mzxw6ytboj"), None, "non-zero left-over bits");
         assert_eq!(unbase32("MZXW"), None);
     }
