@@ -6,10 +6,12 @@
 //!   whether the product is active. One record per product, so editing or withdrawing a
 //!   product is one KV write however many links point at it.
 //!
-//! Rates are not cached: the click looks its rate up after the response.
+//! Rates are not here: a click's rate lock is the rate version in force at its time, taken
+//! by the queue's consumer (`store::clicks`).
 //!
-//! On a click `src/shim.mjs` reads these records (the keys from [`link_key`] and
-//! [`product_key`], through `routes::redirect`) and Rust decodes them; Rust writes them here.
+//! On a click of a link that is not hot, `src/shim.mjs` reads these records (the keys from
+//! [`link_key`] and [`product_key`], through `routes::redirect`) and Rust decodes them and
+//! keeps them a few seconds (`store::hot_links`); Rust writes them here.
 
 use super::Kv;
 use super::StoreResult;
