@@ -10,22 +10,13 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { api } from "./api.mjs";
 
 const base = process.env.AE_BASE_URL;
 const admin = process.env.AE_ADMIN_TOKEN;
 const exe = process.env.AE_CHROMIUM;
 const shots = fileURLToPath(new URL("../build/screenshots", import.meta.url));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function api(method, path, key, body) {
-  const r = await fetch(base + path, {
-    method,
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : null };
-}
 
 // What the embeds would answer: no network here, so the browser's requests to the stream's
 // origins are answered locally (they are still checked against the page's CSP first).

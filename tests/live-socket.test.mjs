@@ -5,20 +5,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
+import { api } from "./api.mjs";
 
 const base = process.env.AE_BASE_URL;
 const admin = process.env.AE_ADMIN_TOKEN;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function api(method, path, key, body) {
-  const r = await fetch(base + path, {
-    method,
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : null };
-}
 
 /** A viewer: an open socket and the messages it got, parsed. */
 async function viewer(id) {

@@ -19,20 +19,11 @@ import { createServer } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { api } from "./api.mjs";
 
 const base = process.env.AE_BASE_URL;
 const admin = process.env.AE_ADMIN_TOKEN;
 const chromium = process.env.AE_CHROMIUM;
-
-async function api(method, path, key, body) {
-  const r = await fetch(base + path, {
-    method,
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : null };
-}
 
 function tls(dir, domain) {
   execFileSync("openssl", [

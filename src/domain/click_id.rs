@@ -11,7 +11,6 @@
 //! HMAC-SHA256(secret, payload). Release 1's ids (`clk_` + 22 base62 characters) are not of
 //! this form: they attribute through their stored row, as before.
 
-use super::ids::{self, IdError};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -90,13 +89,6 @@ impl Signer {
     }
 }
 
-/// [`Signer::sign`] with `secret` and a nonce from the random source; `Ok(None)` also for an
-/// empty secret, `Err` only when the random source fails.
-pub fn sign(secret: &[u8], link_id: &str, at: i64, is_bot: bool) -> Result<Option<String>, IdError> {
-    let nonce = ids::random_bytes::<8>()?;
-    Ok(Signer::new(secret).and_then(|s| s.sign(link_id, at, is_bot, nonce)))
-}
-
 /// [`Signer::verify`] with `secret`.
 pub fn verify(secret: &[u8], id: &str) -> Option<ClickClaim> {
     Signer::new(secret)?.verify(id)
@@ -144,9 +136,16 @@ fn unbase32(s: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::ids::{self, IdError};
 
     const LINK: &str = "ln_0123456789ABCDEFGHIJkl";
     const SECRET: &[u8] = b"click-secret";
+
+    /// [`Signer::sign`] with `secret` and a fresh nonce, as the redirect signs.
+    fn sign(secret: &[u8], link_id: &str, at: i64, is_bot: bool) -> Result<Option<String>, IdError> {
+        let nonce = ids::random_bytes::<8>()?;
+        Ok(Signer::new(secret).and_then(|s| s.sign(link_id, at, is_bot, nonce)))
+    }
 
     #[test]
     fn a_signed_id_says_its_link_time_and_bot_flag() {

@@ -69,7 +69,7 @@ pub fn redirect_hot(request: &str) -> Option<String> {
         Some((url, visit)) => (url, Some(Visit::parse(visit))),
         None => (request, None),
     };
-    let code = super::redirect_code(super::path_of(url)).filter(|c| looks_like_code(c))?;
+    let code = code_of_url(url)?;
     let (keys, now) = (keys(None)?, now_ms());
     hot_links::with(|hot| {
         let h = hot.get(code, now)?;
@@ -81,7 +81,12 @@ pub fn redirect_hot(request: &str) -> Option<String> {
 /// with a code that can exist; otherwise `None` and the request goes to `fetch`.
 #[wasm_bindgen(wasm_bindgen = ::worker::wasm_bindgen)]
 pub fn redirect_link_key(url: &str) -> Option<String> {
-    super::redirect_code(super::path_of(url)).filter(|c| looks_like_code(c)).map(link_cache::link_key)
+    code_of_url(url).map(link_cache::link_key)
+}
+
+/// The code `url` (a `Request.url`) asks for, when it is `/{code}` with a code that can exist.
+fn code_of_url(url: &str) -> Option<&str> {
+    super::redirect_code(super::path_of(url)).filter(|c| looks_like_code(c))
 }
 
 /// The KV key of the link's product record; `None` for a record this build can't read (the

@@ -73,14 +73,6 @@ impl HotLinks {
     pub fn clear(&mut self) {
         self.0.clear();
     }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 thread_local! {
@@ -101,6 +93,12 @@ pub fn forget_all() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl HotLinks {
+        fn len(&self) -> usize {
+            self.0.len()
+        }
+    }
 
     fn records(n: u32) -> (LinkRecord, ProductRecord, LocationTemplate) {
         let link = LinkRecord {
