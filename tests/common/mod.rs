@@ -329,25 +329,42 @@ pub fn merge(base: &mut Value, extra: Value) {
     }
 }
 
-/// The worker's local KV, through wrangler's CLI on the state directory `npm test` gives the
-/// worker (`AE_STATE_DIR`): for tests of what happens when KV lacks a record.
-pub mod local_kv {
-    use std::process::Command;
-
-    fn wrangler(args: &[&str]) -> std::process::Output {
-        let state = std::env::var("AE_STATE_DIR").expect("AE_STATE_DIR is not set: run the tests with `npm test`");
-        let node = std::env::var("AE_NODE").expect("AE_NODE is not set: run the tests with `npm test`");
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/node_modules/wrangler/bin/wrangler.js");
-        let out = Command::new(node)
+/// Runs wrangler's CLI against the state directory `npm test` gives the worker
+/// (`AE_STATE_DIR`). The worker holds the same SQLite files, so a busy store (SQLite's
+/// `SQLITE_BUSY`, or the local KV answering 500 while the worker writes) is waited for and
+/// the command run again, up to ten times; the commands run here are idempotent.
+fn local_wrangler(args: &[&str]) -> std::process::Output {
+    let state = std::env::var("AE_STATE_DIR").expect("AE_STATE_DIR is not set: run the tests with `npm test`");
+    let node = std::env::var("AE_NODE").expect("AE_NODE is not set: run the tests with `npm test`");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/node_modules/wrangler/bin/wrangler.js");
+    for attempt in 1.. {
+        let out = std::process::Command::new(&node)
             .arg(script)
-            .args(["kv", "key"])
             .args(args)
-            .args(["--binding", "LINKS", "--local", "--persist-to", &state])
+            .args(["--local", "--persist-to", &state])
             .env("WRANGLER_SEND_METRICS", "false")
+            .env("CI", "true")
             .output()
             .expect("run wrangler");
-        assert!(out.status.success(), "wrangler kv key {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        out
+        let said = format!("{}{}", String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout));
+        let busy = said.contains("SQLITE_BUSY") || said.contains("failed: 500");
+        if out.status.success() || !busy || attempt == 10 {
+            assert!(out.status.success(), "wrangler {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            return out;
+        }
+        std::thread::sleep(Duration::from_millis(200 * attempt));
+    }
+    unreachable!("the loop returns")
+}
+
+/// The worker's local KV, through wrangler's CLI: for tests of what happens when KV lacks a
+/// record.
+pub mod local_kv {
+    fn wrangler(args: &[&str]) -> std::process::Output {
+        let mut all = vec!["kv", "key"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--binding", "LINKS"]);
+        super::local_wrangler(&all)
     }
 
     pub fn delete(key: &str) {
@@ -362,33 +379,15 @@ pub mod local_kv {
     }
 }
 
-/// The worker's local D1, through wrangler's CLI on the state directory `npm test` gives the
-/// worker (`AE_STATE_DIR`): for rows no route writes (a release-1 click).
+/// The worker's local D1, through wrangler's CLI: for rows no route writes (a release-1
+/// click).
 pub mod local_d1 {
-    use std::process::Command;
-
     fn run(sql: &str, json: bool) -> std::process::Output {
-        let state = std::env::var("AE_STATE_DIR").expect("AE_STATE_DIR is not set: run the tests with `npm test`");
-        let node = std::env::var("AE_NODE").expect("AE_NODE is not set: run the tests with `npm test`");
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/node_modules/wrangler/bin/wrangler.js");
-        let mut cmd = Command::new(node);
-        cmd.arg(script).args(["d1", "execute", "DB", "--local", "--persist-to", &state, "--command", sql]);
+        let mut args = vec!["d1", "execute", "DB", "--command", sql];
         if json {
-            cmd.arg("--json");
+            args.push("--json");
         }
-        cmd.env("WRANGLER_SEND_METRICS", "false").env("CI", "true");
-        // The worker holds the same SQLite file: a busy database is waited for, not a failure.
-        for attempt in 1.. {
-            let out = cmd.output().expect("run wrangler");
-            let busy = String::from_utf8_lossy(&out.stderr).contains("SQLITE_BUSY")
-                || String::from_utf8_lossy(&out.stdout).contains("SQLITE_BUSY");
-            if out.status.success() || !busy || attempt == 10 {
-                assert!(out.status.success(), "wrangler d1 execute: {}", String::from_utf8_lossy(&out.stderr));
-                return out;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(200 * attempt));
-        }
-        unreachable!("the loop returns")
+        super::local_wrangler(&args)
     }
 
     pub fn execute(sql: &str) {
